@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Cluster.Coordinator.Demo;
+using Cluster.Shared.Cli;
+
+namespace Cluster.Coordinator;
+
+/// <summary>
+/// The <c>cluster</c> command line. Every command of the design is listed so <c>--help</c> shows the
+/// whole tool; those not built yet say so and exit with <see cref="ExitCodes.NotBuilt"/>.
+/// </summary>
+public static class CommandLineApp
+{
+    private const string ClusterCapability = "the cluster runtime (coordinator, DataNodes, GpuNodes)";
+    private const string DataPlaneCapability = "the audio data plane";
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("Distributed, actor-based training of speech models (Whisper, TF-GridNetV2) on libtorch.");
+        root.Subcommands.Add(DemoCommand(output, error));
+        root.Subcommands.Add(Planned("train", "Train a job from a YAML spec on a local or Kubernetes cluster.", ClusterCapability, error, withJobArgument: true));
+        root.Subcommands.Add(Planned("status", "Show the running job: members, step, loss, throughput.", ClusterCapability, error));
+        root.Subcommands.Add(Planned("scale", "Scale DataNodes of the running job.", ClusterCapability, error));
+        root.Subcommands.Add(Planned("stop", "Stop the running job after a checkpoint.", ClusterCapability, error));
+        root.Subcommands.Add(Planned("eval", "Evaluate a checkpoint (WER/CER or SI-SNRi).", "the Whisper and TF-GridNetV2 models", error));
+        var data = new Command("data", "Dataset tools.");
+        data.Subcommands.Add(Planned("validate", "Check audio and transcripts before training.", DataPlaneCapability, error, prefix: "cluster data"));
+        data.Subcommands.Add(Planned("prepare", "Turn videos into 16 kHz windows and a manifest.", DataPlaneCapability, error, prefix: "cluster data"));
+        data.Subcommands.Add(Planned("synth", "Synthesize a speech corpus with espeak-ng.", DataPlaneCapability, error, prefix: "cluster data"));
+        root.Subcommands.Add(data);
+        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        return root.Parse(args).Invoke(configuration);
+    }
+
+    private static Command Planned(string name, string description, string arrivesWith, TextWriter error, bool withJobArgument = false, string prefix = "cluster")
+    {
+        var command = new Command(name, description + " (not built yet)");
+        if (withJobArgument) command.Arguments.Add(new Argument<string>("job") { Description = "Job spec (YAML)", Arity = ArgumentArity.ZeroOrOne });
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(_ => NotBuilt.Report(error, $"{prefix} {name}", arrivesWith));
+        return command;
+    }
+
+    private static Command DemoCommand(TextWriter output, TextWriter error)
+    {
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => DemoOptions.Default.Steps };
+        var seed = new Option<ulong>("--seed") { Description = "Random seed", DefaultValueFactory = _ => DemoOptions.Default.Seed };
+        var outputDirectory = new Option<string>("--out") { Description = "Where the trained model is written", DefaultValueFactory = _ => DemoOptions.Default.OutputDirectory };
+        var threads = new Option<int>("--threads") { Description = "libtorch CPU threads", DefaultValueFactory = _ => DemoOptions.Default.Threads };
+        var command = new Command("demo", "Train a small network on a generated task on the CPU, with progress and a falling loss.");
+        command.Options.Add(steps);
+        command.Options.Add(seed);
+        command.Options.Add(outputDirectory);
+        command.Options.Add(threads);
+        command.SetAction(result =>
+        {
+            var options = new DemoOptions(result.GetValue(steps), result.GetValue(seed), result.GetValue(outputDirectory)!, result.GetValue(threads));
+            var problems = options.Validate();
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems) error.WriteLine($"cluster demo: {problem}");
+                return ExitCodes.Usage;
+            }
+            return ToyTrainingDemo.Run(options, output, error);
+        });
+        return command;
+    }
+}

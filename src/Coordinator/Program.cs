@@ -1,0 +1,3 @@
+using Cluster.Coordinator;
+
+return CommandLineApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,16 @@
+namespace Cluster.Shared.Cli;
+
+/// <summary>Process exit codes shared by the cluster's executables, so scripts can tell failures apart.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>The command ran and failed (bad data, a training that did not converge, ...).</summary>
+    public const int Failure = 1;
+
+    /// <summary>The command line itself was wrong.</summary>
+    public const int Usage = 2;
+
+    /// <summary>The command exists in the design but is not built in this version.</summary>
+    public const int NotBuilt = 3;
+}
