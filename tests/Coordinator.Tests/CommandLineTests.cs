@@ -1,0 +1,65 @@
+using Cluster.Shared.Cli;
+
+namespace Cluster.Coordinator.Tests;
+
+public class CommandLineTests
+{
+    private static (int code, string output, string error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = CommandLineApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Theory]
+    [InlineData("train", "job.yaml")]
+    [InlineData("status")]
+    [InlineData("scale", "--data-nodes", "3")]
+    [InlineData("stop")]
+    [InlineData("eval")]
+    [InlineData("data", "validate")]
+    [InlineData("data", "synth")]
+    public void Commands_not_built_yet_say_so_and_exit_non_zero(params string[] args)
+    {
+        var (code, _, error) = Run(args);
+        Assert.Equal(ExitCodes.NotBuilt, code);
+        Assert.Contains("not built yet", error);
+    }
+
+    [Fact]
+    public void Unknown_commands_are_usage_errors()
+    {
+        var (code, _, error) = Run("bogus");
+        Assert.NotEqual(ExitCodes.Ok, code);
+        Assert.Contains("bogus", error);
+    }
+
+    [Fact]
+    public void Demo_rejects_bad_arguments_with_the_reason()
+    {
+        var (code, _, error) = Run("demo", "--steps", "3");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--steps must be at least 10", error);
+        var (parseCode, _, parseError) = Run("demo", "--steps", "many");
+        Assert.NotEqual(ExitCodes.Ok, parseCode);
+        Assert.Contains("many", parseError);
+    }
+
+    [Fact]
+    public void Demo_trains_until_the_loss_falls_and_writes_the_model()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "cluster-demo-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, error) = Run("demo", "--steps", "300", "--out", directory);
+            Assert.True(code == ExitCodes.Ok, output + error);
+            Assert.Contains("held-out accuracy", output);
+            Assert.True(File.Exists(Path.Combine(directory, "model.safetensors")));
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+}
