@@ -8,8 +8,8 @@ public static partial class torch
 {
     /// <summary>
     /// Reads every tensor of a safetensors file, in header order, copying each once from the
-    /// memory-mapped file into a new tensor on <paramref name="device"/> (CPU by default). The caller
-    /// owns the tensors (a dispose scope collects them).
+    /// memory-mapped file into a new tensor on <paramref name="device"/> (CPU by default; CUDA
+    /// tensors are staged through host memory). The caller owns the tensors (a dispose scope collects them).
     /// </summary>
     /// <exception cref="SafetensorsFormatException">The file breaks the format.</exception>
     public static Dictionary<string, Tensor> load_safetensors(string path, Device? device = null)

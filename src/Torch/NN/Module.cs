@@ -75,7 +75,11 @@ public abstract class Module : IDisposable
         return name.StartsWith('<') && name.EndsWith(suffix, StringComparison.Ordinal) ? name[1..^suffix.Length] : name;
     }
 
-    /// <summary>Adds (or replaces, keeping its position) a parameter; null registers an absent one.</summary>
+    /// <summary>
+    /// Adds (or replaces, keeping its position) a parameter; null registers an absent one. Replacing
+    /// one that <see cref="RegisterComponents"/> took from a field unbinds the field, which keeps its
+    /// old value.
+    /// </summary>
     public void register_parameter(string name, Parameter? parameter) => AddParameter(name, parameter, null);
 
     /// <summary>
