@@ -29,8 +29,16 @@ public static class ToyTrainingDemo
         using var optimizer = optim.AdamW(model.named_parameters(), lr: 3e-3, weight_decay: 1e-2);
         var schedule = Schedules.CosineWithWarmup(optimizer, warmupSteps: options.Steps / 10, totalSteps: options.Steps);
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-        console.MarkupLine($"[bold]cluster demo[/]: tone classifier on the CPU (libtorch {FormatVersion()}, {options.Threads} thread(s)), {options.Steps} steps of batch {BatchSize}");
+        // Live rendering and colour only on a real terminal; logs and pipes get plain lines.
+        var terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!terminal) console.Profile.Width = 200;
+        console.MarkupLine($"[bold]cluster demo[/]: tone classifier ({task.ClassCount} classes) on the CPU (libtorch {FormatVersion()}, {options.Threads} thread(s)), {options.Steps} steps of batch {BatchSize}");
         var clock = Stopwatch.StartNew();
         var losses = new List<double>(options.Steps);
         void TrainStep()
