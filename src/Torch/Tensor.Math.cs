@@ -111,7 +111,13 @@ public partial class Tensor
     public static Tensor operator *(Scalar a, Tensor b) => b.mul(a);
     public static Tensor operator /(Tensor a, Tensor b) => a.div(b);
     public static Tensor operator /(Tensor a, Scalar b) => a.div(b);
-    public static Tensor operator /(Scalar a, Tensor b) => b.reciprocal().mul_(a);
+    public static Tensor operator /(Scalar a, Tensor b)
+    {
+        // Out of place: reciprocal's backward reads its own output, which an in-place mul_ would overwrite.
+        using var inverse = b.reciprocal();
+        return inverse.mul(a);
+    }
+
     public static Tensor operator %(Tensor a, Scalar b) => a.remainder(b);
     public static Tensor operator -(Tensor a) => a.neg();
 
