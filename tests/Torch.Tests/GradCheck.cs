@@ -96,7 +96,7 @@ internal static class GradCheck
         if (gradient is null) return null;
         if (gradient.dtype != DType.Complex128) return gradient.ToArray<double>();
         // Autograd may hand back a lazily conjugated gradient (ConjBackward sets the conj bit);
-        // view_as_real refuses it and a raw read would miss the conjugation, so clone materializes it.
+        // view_as_real refuses such a view, so clone materializes it first.
         using var resolved = gradient.clone();
         return resolved.view_as_real().ToArray<double>();
     }

@@ -429,7 +429,9 @@ ts_tensor ts_from_blob(void* data, const int64_t* sizes, int32_t ndim, int32_t d
 
 int32_t ts_copy_to_host(ts_tensor t, void* destination, int64_t nbytes) {
   SHIM_TRY
-  auto cpu = T(t).detach().to(at::kCPU).contiguous();
+  // resolve_conj/resolve_neg materialise lazy conjugation and negation (autograd hands such views
+  // out as gradients), so the bytes copied are the values the tensor stands for.
+  auto cpu = T(t).detach().resolve_conj().resolve_neg().to(at::kCPU).contiguous();
   auto expected = static_cast<int64_t>(cpu.nbytes());
   TORCH_CHECK(nbytes == expected, "destination holds ", nbytes, " bytes but the tensor has ", expected);
   if (nbytes > 0) std::memcpy(destination, cpu.data_ptr(), static_cast<size_t>(nbytes));
