@@ -59,7 +59,8 @@ public sealed class ModuleGradCheckTests
         {
             var (output, (h, c)) = ((LSTM)m).forward(x);
             return cat([output.flatten(), h.flatten(), c.flatten()]);
-        }),
+        }
+        ),
     };
 
     private static Tensor Forward(Module module, Tensor input) => ((Module<Tensor, Tensor>)module).forward(input);

@@ -303,7 +303,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
                 case "data_offsets" when offsetsField is null: offsetsField = field.Value; break;
                 case "dtype" or "shape" or "data_offsets":
                     throw new SafetensorsFormatException(path, $"tensor '{name}' has duplicate field '{field.Name}'");
-                // Any other field is ignored, as Hugging Face's reader ignores it.
+                default:
+                    break; // any other field is ignored, as Hugging Face's reader ignores it
             }
         }
 
