@@ -2,7 +2,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/core/Generator.h>
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/detail/CUDAHooksInterface.h>
+#include <torch/cuda.h>
 #include <c10/core/GradMode.h>
 #include <torch/version.h>
 
@@ -44,11 +44,13 @@ namespace {
 at::Generator default_generator(int32_t device_type, int32_t device_index) {
   if (device_type == 0) return at::detail::getDefaultCPUGenerator();
   TORCH_CHECK(device_type == 1, "unknown device type code ", device_type);
-  int64_t count = at::detail::getCUDAHooks().getNumGPUs();
+  auto count = static_cast<int64_t>(torch::cuda::device_count());
   TORCH_CHECK(count > 0, "CUDA is not available in this libtorch or on this machine");
   int32_t index = device_index < 0 ? 0 : device_index;
   TORCH_CHECK(index < count, "CUDA device ", index, " does not exist (", count, " devices)");
-  return at::detail::getCUDAHooks().getDefaultCUDAGenerator(static_cast<c10::DeviceIndex>(index));
+  // Context::defaultGenerator(Device) exists under this name in libtorch 1.x and 2.x alike, unlike the
+  // CUDA hooks' own accessor, which was renamed.
+  return at::globalContext().defaultGenerator(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(index)));
 }
 
 at::Generator generator_of(ts_generator gen, int32_t device_type, int32_t device_index) {
@@ -99,13 +101,13 @@ int32_t ts_get_num_threads(void) {
 
 int32_t ts_cuda_device_count(void) {
   SHIM_TRY
-  return static_cast<int32_t>(at::detail::getCUDAHooks().getNumGPUs());
+  return static_cast<int32_t>(torch::cuda::device_count());
   SHIM_CATCH(-1)
 }
 
 int32_t ts_cuda_synchronize(int32_t device_index) {
   SHIM_TRY
-  TORCH_CHECK(at::detail::getCUDAHooks().getNumGPUs() > 0, "CUDA is not available");
+  TORCH_CHECK(torch::cuda::device_count() > 0, "CUDA is not available");
   // A blocking copy of a one-element tensor orders after all queued work on that device.
   auto probe = at::zeros({1}, at::TensorOptions().device(at::kCUDA, device_index < 0 ? 0 : device_index));
   (void)probe.to(at::kCPU).item<float>();
@@ -136,9 +138,9 @@ int32_t ts_manual_seed(uint64_t seed) {
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_current_seed(seed);
   }
-  int64_t count = at::detail::getCUDAHooks().getNumGPUs();
+  auto count = static_cast<int64_t>(torch::cuda::device_count());
   for (int64_t i = 0; i < count; ++i) {
-    auto gen = at::detail::getCUDAHooks().getDefaultCUDAGenerator(static_cast<c10::DeviceIndex>(i));
+    auto gen = at::globalContext().defaultGenerator(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(i)));
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_current_seed(seed);
   }
