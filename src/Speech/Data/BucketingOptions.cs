@@ -19,8 +19,8 @@ public sealed class BucketingOptions
     /// <summary>A fixed number of utterances per batch (the last batch of a bucket may hold fewer).</summary>
     public int? BatchSize { get; init; }
 
-    /// <summary>Buckets split at quantiles of the duration distribution, so each holds about as many utterances; 1
-    /// means no bucketing. Ignored when <see cref="Boundaries"/> is set.</summary>
+    /// <summary>Buckets split at duration quantiles weighted by duration, so each holds about the same total audio;
+    /// 1 means no bucketing. Ignored when <see cref="Boundaries"/> is set.</summary>
     public int BucketCount { get; init; } = 1;
 
     /// <summary>Explicit bucket edges in seconds, strictly increasing: edges [5, 10] make buckets [0, 5), [5, 10) and

@@ -152,17 +152,29 @@ public sealed class DurationBucketer
     }
 
     /// <summary>
-    /// Edges at the 1/n, 2/n, … quantiles, so buckets hold about equal numbers of utterances. Repeated edges (many clips
-    /// of one length) are merged, giving fewer buckets rather than empty ones.
+    /// Edges that give each bucket about the same total duration, as Lhotse's estimate_duration_buckets does: with
+    /// equal counts instead, the long tail of a speech corpus (2 s to 30 s clips in the last bucket) would pad as
+    /// badly as no bucketing. Repeated edges (many clips of one length) are merged, giving fewer buckets rather than
+    /// empty ones.
     /// </summary>
     private static double[] Quantiles(double[] durations, int count)
     {
         double[] sorted = [.. durations.Order()];
+        double total = sorted.Sum();
         var edges = new List<double>();
-        for (int k = 1; k < count && sorted.Length > 0; k++)
+        double cumulative = 0;
+        int k = 1;
+        foreach (double duration in sorted)
         {
-            double edge = sorted[(int)((long)k * sorted.Length / count)];
-            if (edge > sorted[0] && (edges.Count == 0 || edge > edges[^1])) edges.Add(edge);
+            if (k >= count) break;
+            // The clip that crosses the k-th share of the total opens bucket k.
+            if (cumulative + duration > total * k / count)
+            {
+                if (duration > sorted[0] && (edges.Count == 0 || duration > edges[^1])) edges.Add(duration);
+                while (k < count && cumulative + duration > total * k / count) k++;
+            }
+
+            cumulative += duration;
         }
 
         return [.. edges];
