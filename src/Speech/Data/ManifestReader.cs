@@ -1,6 +1,13 @@
 namespace Cluster.Speech.Data;
 
 /// <summary>Reads a speech-recognition manifest of any supported format, telling the format from the path when asked to.</summary>
+/// <remarks>
+/// What every reader shares: files are strict UTF-8 (a line that is not is reported, never mangled); a blank line is
+/// skipped wherever it is, since it holds no record, and line numbers still count it so they match an editor; every
+/// problem of a manifest is collected and thrown together as a <see cref="ManifestFormatException"/>, so a bad row is
+/// never dropped silently; audio paths are resolved to absolute paths but the audio is not opened, which is
+/// validation's job (it also measures unknown durations and rejects empty transcripts, which readers keep).
+/// </remarks>
 public static class ManifestReader
 {
     private static readonly HashSet<string> KaldiFiles = new(StringComparer.Ordinal)

@@ -5,8 +5,6 @@ internal sealed class ProblemList(string manifestPath)
 {
     private readonly List<ManifestProblem> problems = [];
 
-    public int Count => problems.Count;
-
     public void Add(string file, int? line, string reason) => problems.Add(new ManifestProblem(file, line, reason));
 
     /// <summary>
