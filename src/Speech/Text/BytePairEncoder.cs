@@ -25,6 +25,9 @@ internal sealed class BytePairEncoder
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cached;
 
+    // Tracked separately because ConcurrentDictionary.Count takes every lock of the table.
+    private int _cachedCount;
+
     /// <param name="tokens">Token bytes indexed by rank.</param>
     /// <param name="source">The file the ranks came from, for error messages.</param>
     /// <exception cref="InvalidDataException">A single byte has no token, so some text could not be encoded.</exception>
@@ -84,7 +87,11 @@ internal sealed class BytePairEncoder
     {
         if (_cached.TryGetValue(piece, out int[]? ranks)) return ranks;
         ranks = Merge(piece);
-        if (_cache.Count >= CacheCapacity) _cache.Clear();
+        if (Interlocked.Increment(ref _cachedCount) > CacheCapacity)
+        {
+            _cache.Clear();
+            Interlocked.Exchange(ref _cachedCount, 1);
+        }
         _cached.TryAdd(piece, ranks);
         return ranks;
     }
