@@ -126,9 +126,6 @@ public sealed class WhisperTokenizer
     /// models take no language or task token in their prompt.</summary>
     public bool IsMultilingual => VocabularySize >= 51865;
 
-    // [SOT, <|lang|>, <|task|>, <|notimestamps|>], or [SOT, <|notimestamps|>] for English-only vocabularies.
-    private int TrainingPromptLength => IsMultilingual ? 4 : 2;
-
     /// <summary>The language codes this vocabulary has tokens for, in token order.</summary>
     public IReadOnlyList<string> LanguageCodes { get; }
 
@@ -194,7 +191,8 @@ public sealed class WhisperTokenizer
     /// <summary>
     /// Text of <paramref name="ids"/>: the bytes of mergeable tokens joined and read as UTF-8, with invalid sequences (a
     /// character cut between tokens) replaced by U+FFFD as tiktoken does; special tokens as their spelling, e.g.
-    /// <c>&lt;|0.00|&gt;</c>, or dropped when <paramref name="skipSpecialTokens"/>.
+    /// <c>&lt;|0.00|&gt;</c>, or dropped when <paramref name="skipSpecialTokens"/>. (Whisper's own <c>decode</c> drops
+    /// timestamps only; its <c>decode_with_timestamps</c> is this method's default.)
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An id is outside the vocabulary.</exception>
     public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = false)
@@ -253,6 +251,9 @@ public sealed class WhisperTokenizer
         int[] sequence = [.. prompt, .. textIds, EndOfText];
         return new TrainingExample(sequence[..^1], sequence[1..]);
     }
+
+    // [SOT, <|lang|>, <|task|>, <|notimestamps|>], or [SOT, <|notimestamps|>] for English-only vocabularies.
+    private int TrainingPromptLength => IsMultilingual ? 4 : 2;
 
     private int[] Prompt(string? language, WhisperTask task, bool timestamps)
     {

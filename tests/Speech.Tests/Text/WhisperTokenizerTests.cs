@@ -52,6 +52,9 @@ public sealed partial class WhisperTokenizerTests
         Assert.True(t.IsMultilingual);
         Assert.Equal(99, t.LanguageCodes.Count);
         Assert.Equal("su", t.LanguageCodes[^1]);
+        Assert.Equal(100, WhisperTokenizer.AllLanguageCodes.Count);
+        Assert.Equal(["en", "zh", "de"], WhisperTokenizer.AllLanguageCodes.Take(3));
+        Assert.Equal("yue", WhisperTokenizer.AllLanguageCodes[^1]);
         Assert.Equal("<|0.02|><|1.00|><|30.00|>", t.Decode([50365, 50364 + 50, t.VocabularySize - 1]));
         Assert.False(t.IsSpecial(t.EndOfText - 1));
         Assert.False(t.IsSpecial(t.VocabularySize));
