@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Cluster.Speech.Audio;
 
@@ -12,7 +13,7 @@ namespace Cluster.Speech.Audio;
 /// and reading raw float32 from its stdout as it comes, so a long video never sits in memory whole.
 /// ffmpeg seeks, cuts, downmixes and resamples itself; the frames it yields are final.
 /// </summary>
-internal sealed class FfmpegDecoder : IAudioDecoder
+internal sealed partial class FfmpegDecoder : IAudioDecoder
 {
     internal const string DefaultFfmpeg = "ffmpeg";
     internal const string DefaultFfprobe = "ffprobe";
@@ -88,7 +89,7 @@ internal sealed class FfmpegDecoder : IAudioDecoder
         var stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new AudioFormatException(path, $"ffprobe failed (exit code {process.ExitCode}): {FirstLine(stderr.Result)}");
+            throw new AudioFormatException(path, $"ffprobe failed (exit code {process.ExitCode}): {FirstLine(stderr.Result, path)}");
         try
         {
             using var json = JsonDocument.Parse(stdout);
@@ -158,7 +159,13 @@ internal sealed class FfmpegDecoder : IAudioDecoder
         _process.WaitForExit();
         _stderrDrained.GetAwaiter().GetResult();
         if (_process.ExitCode != 0)
-            throw new AudioFormatException(Path, $"ffmpeg failed (exit code {_process.ExitCode}): {FirstLine(_stderr.ToString())}");
+        {
+            var message = FirstLine(_stderr.ToString(), Path);
+            // "-map 0:a:0" finding nothing is how ffmpeg says the file has no audio track.
+            throw new AudioFormatException(Path, message.Contains("matches no streams", StringComparison.Ordinal)
+                ? $"no audio stream (ffmpeg: {message})"
+                : $"ffmpeg failed (exit code {_process.ExitCode}): {message}");
+        }
         if (_framesDelivered == 0 && _offset > 0)
             throw new AudioFormatException(Path, $"offset {Seconds(_offset)} s is at or beyond the end of the audio");
     }
@@ -204,11 +211,20 @@ internal sealed class FfmpegDecoder : IAudioDecoder
             ? seconds
             : null;
 
-    private static string FirstLine(string text)
+    /// <summary>
+    /// The first line of ffmpeg's stderr, without what the exception says already (the input's path) and
+    /// without the "[demuxer @ 0x55...]" tag, whose address changes from run to run.
+    /// </summary>
+    private static string FirstLine(string text, string path)
     {
         var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-        return string.IsNullOrEmpty(line) ? "no message" : line;
+        if (string.IsNullOrEmpty(line)) return "no message";
+        if (line.StartsWith(path + ": ", StringComparison.Ordinal)) line = line[(path.Length + 2)..];
+        return ComponentPrefix().Replace(line, "$1:");
     }
+
+    [GeneratedRegex(@"^\[([^\]@]*?) @ 0x[0-9a-fA-F]+\]")]
+    private static partial Regex ComponentPrefix();
 
     private static string Seconds(double seconds) => seconds.ToString("0.######", CultureInfo.InvariantCulture);
 }

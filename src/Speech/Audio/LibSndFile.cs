@@ -42,6 +42,9 @@ internal static unsafe class LibSndFile
     internal const int ErrorSystem = 2;
     internal const int ErrorMalformedFile = 3;
     internal const int ErrorUnsupportedEncoding = 4;
+    // SFE_BAD_FILE, "File does not exist or is not a regular file": what the MPEG decoder reports when
+    // it finds no MPEG frames in a file that does exist.
+    internal const int ErrorBadFile = 7;
 
     internal const int CommandGetFormatInfo = 0x1028; // SFC_GET_FORMAT_INFO
 
@@ -75,10 +78,21 @@ internal static unsafe class LibSndFile
     internal static extern int sf_close(IntPtr file);
 
     [DllImport(Library, ExactSpelling = true)]
-    internal static extern int sf_error(SndFileHandle? file);
+    internal static extern int sf_error(SndFileHandle file);
 
     [DllImport(Library, ExactSpelling = true)]
-    internal static extern byte* sf_strerror(SndFileHandle? file);
+    internal static extern byte* sf_strerror(SndFileHandle file);
+
+    // The same three functions called with a NULL SNDFILE*, which a SafeHandle parameter cannot carry:
+    // the error of the last failed open, and commands about the library rather than a file.
+    [DllImport(Library, EntryPoint = "sf_error", ExactSpelling = true)]
+    private static extern int sf_error_no_file(IntPtr none);
+
+    [DllImport(Library, EntryPoint = "sf_strerror", ExactSpelling = true)]
+    private static extern byte* sf_strerror_no_file(IntPtr none);
+
+    [DllImport(Library, EntryPoint = "sf_command", ExactSpelling = true)]
+    private static extern int sf_command_no_file(IntPtr none, int command, void* data, int size);
 
     [DllImport(Library, ExactSpelling = true)]
     internal static extern long sf_readf_float(SndFileHandle file, float* destination, long frames);
@@ -93,20 +107,26 @@ internal static unsafe class LibSndFile
     internal static extern long sf_seek(SndFileHandle file, long frames, int whence);
 
     [DllImport(Library, ExactSpelling = true)]
-    internal static extern int sf_command(SndFileHandle? file, int command, void* data, int size);
-
-    [DllImport(Library, ExactSpelling = true)]
     internal static extern int sf_format_check(ref Info info);
 
-    /// <summary>The message of the last error on <paramref name="file"/>, or of the last failed open when null.</summary>
-    internal static string ErrorMessage(SndFileHandle? file) =>
+    /// <summary>The message of the last error on <paramref name="file"/>.</summary>
+    internal static string ErrorMessage(SndFileHandle file) =>
         Marshal.PtrToStringUTF8((IntPtr)sf_strerror(file))?.Trim() ?? "unknown libsndfile error";
+
+    /// <summary>
+    /// The error number of the last failed sf_open. libsndfile keeps it in one process-wide slot, so a
+    /// concurrent failing open on another thread can at worst swap two messages.
+    /// </summary>
+    internal static int OpenErrorCode() => sf_error_no_file(IntPtr.Zero);
+
+    internal static string OpenErrorMessage() =>
+        Marshal.PtrToStringUTF8((IntPtr)sf_strerror_no_file(IntPtr.Zero))?.Trim() ?? "unknown libsndfile error";
 
     /// <summary>libsndfile's own name of a major format or subtype, e.g. "FLAC (Free Lossless Audio Codec)".</summary>
     internal static string FormatName(int format)
     {
         var info = new FormatInfo { Format = format };
-        if (sf_command(null, CommandGetFormatInfo, &info, sizeof(FormatInfo)) != 0 || info.Name == null)
+        if (sf_command_no_file(IntPtr.Zero, CommandGetFormatInfo, &info, sizeof(FormatInfo)) != 0 || info.Name == null)
             return $"0x{format:x}";
         return Marshal.PtrToStringUTF8((IntPtr)info.Name) ?? $"0x{format:x}";
     }

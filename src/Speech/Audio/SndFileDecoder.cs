@@ -51,17 +51,17 @@ internal sealed unsafe class SndFileDecoder : IAudioDecoder
         var file = LibSndFile.sf_open(path, LibSndFile.ReadMode, ref info);
         if (file.IsInvalid)
         {
-            // libsndfile keeps the error of a failed open in one process-wide slot; a concurrent failing
-            // open on another thread can at worst swap the two messages.
-            var code = LibSndFile.sf_error(null);
-            var message = LibSndFile.ErrorMessage(null);
+            var code = LibSndFile.OpenErrorCode();
+            var message = LibSndFile.OpenErrorMessage();
             file.Dispose();
+            // The caller has made sure the path is an existing regular file, so "bad file" means bad content.
+            if (code == LibSndFile.ErrorBadFile) code = LibSndFile.ErrorUnrecognisedFormat;
             return code switch
             {
                 LibSndFile.ErrorUnrecognisedFormat when AudioFileSniffer.LooksLikeText(path) =>
                     throw new AudioFormatException(path, "unsupported format: the file holds text, not audio"),
                 LibSndFile.ErrorUnrecognisedFormat when NativeExtensions.Contains(System.IO.Path.GetExtension(path)) =>
-                    throw new AudioFormatException(path, $"unrecognised format: the bytes are not a valid {System.IO.Path.GetExtension(path)} file (libsndfile: {message})"),
+                    throw new AudioFormatException(path, $"unrecognised format: the bytes are not a valid {System.IO.Path.GetExtension(path)} file"),
                 LibSndFile.ErrorUnrecognisedFormat or LibSndFile.ErrorUnsupportedEncoding => null,
                 LibSndFile.ErrorSystem => throw new AudioFormatException(path, $"cannot open: {message}"),
                 _ => throw new AudioFormatException(path, $"corrupt: {message}"),

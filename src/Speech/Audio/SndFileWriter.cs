@@ -42,7 +42,7 @@ internal static unsafe class SndFileWriter
             using (file)
             {
                 if (file.IsInvalid)
-                    throw new IOException($"{path}: cannot create {description} file: {LibSndFile.ErrorMessage(null)}");
+                    throw new IOException($"{path}: cannot create {description} file: {LibSndFile.OpenErrorMessage()}");
                 if (integerBits > 0) WriteQuantised(file, path, samples, channels, integerBits);
                 else WriteFloats(file, path, samples, channels);
                 if (file.CloseAndCheck() != 0)
