@@ -42,17 +42,13 @@ public static class AudioFile
         options ??= AudioReadOptions.Default;
         CheckOptions(path, options);
         CheckIsNonEmptyFile(path);
-        var decoder = SndFileDecoder.TryOpen(path);
-        if (decoder is null)
-        {
-            var ffmpeg = FfmpegDecoder.Open(path, options);
-            // ffmpeg already cut, downmixed and resampled; the limit only guards against its rounding.
-            var limit = options.Duration is double seconds ? (long?)Math.Round(seconds * ffmpeg.SampleRate) : null;
-            return new AudioStream(ffmpeg, ffmpeg.SampleRate, mono: false, inputFrameLimit: null, outputFramesToSkip: 0, limit, expectedFrames: null);
-        }
+        IAudioDecoder decoder = SndFileDecoder.TryOpen(path) ?? (IAudioDecoder)FfmpegDecoder.Open(path, options);
         try
         {
-            return OpenSegment(decoder, options);
+            if (decoder is SndFileDecoder sndfile) return OpenSegment(sndfile, options);
+            // ffmpeg already cut, downmixed and resampled; the limit only guards against its rounding.
+            var limit = options.Duration is double seconds ? (long?)Math.Round(seconds * decoder.SampleRate) : null;
+            return new AudioStream(decoder, decoder.SampleRate, mono: false, inputFrameLimit: null, outputFramesToSkip: 0, limit, expectedFrames: null);
         }
         catch
         {

@@ -34,18 +34,7 @@ public sealed class AudioStream : IDisposable
         _downmix = mono && decoder.Channels > 1;
         _decoded = new float[DecodeBlockFrames * decoder.Channels];
         _downmixed = _downmix ? new float[DecodeBlockFrames] : null;
-        if (decoder.SampleRate != sampleRate)
-        {
-            try
-            {
-                _resampler = new Resampler(decoder.SampleRate, sampleRate, Channels);
-            }
-            catch
-            {
-                decoder.Dispose();
-                throw;
-            }
-        }
+        if (decoder.SampleRate != sampleRate) _resampler = new Resampler(decoder.SampleRate, sampleRate, Channels);
         _inputFramesLeft = inputFrameLimit ?? long.MaxValue;
         _outputFramesToSkip = outputFramesToSkip;
         _outputFramesLeft = outputFrameLimit ?? long.MaxValue;

@@ -67,7 +67,7 @@ internal sealed partial class FfmpegDecoder : IAudioDecoder
         var arguments = new List<string> { "-v", "error", "-nostdin" };
         if (options.Offset > 0) arguments.AddRange(["-ss", Seconds(options.Offset)]);
         if (options.Duration is double duration) arguments.AddRange(["-t", Seconds(duration)]);
-        arguments.AddRange(["-i", path, "-map", "0:a:0"]);
+        arguments.AddRange(["-i", InputUrl(path), "-map", "0:a:0"]);
         // ffmpeg's own stereo-to-mono matrix sums channels at -3 dB each (0.707·(L+R)) for float output;
         // capping the matrix rows at 1 makes it the plain average, as libsndfile-read files are downmixed.
         if (options.Mono) arguments.AddRange(["-ac", "1", "-rematrix_maxval", "1.0"]);
@@ -83,7 +83,7 @@ internal sealed partial class FfmpegDecoder : IAudioDecoder
         [
             "-v", "error", "-select_streams", "a:0",
             "-show_entries", "stream=codec_name,sample_rate,channels,duration:format=format_name,duration",
-            "-of", "json", path,
+            "-of", "json", InputUrl(path),
         ]);
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEnd();
@@ -219,12 +219,19 @@ internal sealed partial class FfmpegDecoder : IAudioDecoder
     {
         var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
         if (string.IsNullOrEmpty(line)) return "no message";
-        if (line.StartsWith(path + ": ", StringComparison.Ordinal)) line = line[(path.Length + 2)..];
+        var input = InputUrl(path) + ": ";
+        if (line.StartsWith(input, StringComparison.Ordinal)) line = line[input.Length..];
         return ComponentPrefix().Replace(line, "$1:");
     }
 
     [GeneratedRegex(@"^\[([^\]@]*?) @ 0x[0-9a-fA-F]+\]")]
     private static partial Regex ComponentPrefix();
+
+    /// <summary>
+    /// The input as ffmpeg must see it: a file: URL of the full path, because a bare name that starts with
+    /// '-' reads as an option and one with a ':' (common in downloaded titles) as a protocol.
+    /// </summary>
+    private static string InputUrl(string path) => "file:" + System.IO.Path.GetFullPath(path);
 
     private static string Seconds(double seconds) => seconds.ToString("0.######", CultureInfo.InvariantCulture);
 }

@@ -40,7 +40,6 @@ internal static unsafe class LibSndFile
     internal const int ErrorNone = 0;
     internal const int ErrorUnrecognisedFormat = 1;
     internal const int ErrorSystem = 2;
-    internal const int ErrorMalformedFile = 3;
     internal const int ErrorUnsupportedEncoding = 4;
     // SFE_BAD_FILE, "File does not exist or is not a regular file": what the MPEG decoder reports when
     // it finds no MPEG frames in a file that does exist.

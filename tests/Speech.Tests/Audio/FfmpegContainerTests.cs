@@ -32,6 +32,16 @@ public sealed class FfmpegContainerTests : IDisposable
     }
 
     [Fact]
+    public void Names_that_look_like_options_or_protocols_reach_ffmpeg_as_files()
+    {
+        var path = _folder.File("-talk: part 1.mkv");
+        Ffmpeg.Run("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "flac", "file:" + path);
+
+        Assert.Equal(1.0, AudioFile.Probe(path).Duration, 2);
+        Assert.Equal(16000, AudioFile.Read(path).Frames);
+    }
+
+    [Fact]
     public void The_audio_track_of_a_video_is_decoded()
     {
         var path = _folder.File("clip.mp4");
