@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cluster.Coordinator.DataCommands;
 using Cluster.Coordinator.Demo;
 using Cluster.Shared.Cli;
 
@@ -24,8 +25,8 @@ public static class CommandLineApp
         root.Subcommands.Add(Planned("eval", "Evaluate a checkpoint (WER/CER or SI-SNRi).", "the Whisper and TF-GridNetV2 models", error));
         var data = new Command("data", "Dataset tools.");
         data.Subcommands.Add(Planned("validate", "Check audio and transcripts before training.", DataPlaneCapability, error, prefix: "cluster data"));
-        data.Subcommands.Add(Planned("prepare", "Turn videos into 16 kHz windows and a manifest.", DataPlaneCapability, error, prefix: "cluster data"));
-        data.Subcommands.Add(Planned("synth", "Synthesize a speech corpus with espeak-ng.", DataPlaneCapability, error, prefix: "cluster data"));
+        data.Subcommands.Add(DataCommandLine.Prepare(output, error));
+        data.Subcommands.Add(DataCommandLine.Synth(output, error));
         root.Subcommands.Add(data);
         var configuration = new InvocationConfiguration { Output = output, Error = error };
         return root.Parse(args).Invoke(configuration);

@@ -19,7 +19,6 @@ public class CommandLineTests
     [InlineData("stop")]
     [InlineData("eval")]
     [InlineData("data", "validate")]
-    [InlineData("data", "synth")]
     public void Commands_not_built_yet_say_so_and_exit_non_zero(params string[] args)
     {
         var (code, _, error) = Run(args);
@@ -56,6 +55,27 @@ public class CommandLineTests
             Assert.True(code == ExitCodes.Ok, output + error);
             Assert.Contains("held-out accuracy", output);
             Assert.True(File.Exists(Path.Combine(directory, "model.safetensors")));
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Data_synth_writes_a_corpus_the_readers_accept_and_rejects_bad_options()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "cluster-synth-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, error) = Run("data", "synth", directory, "--languages", "cmn,en", "--utterances", "4", "--seed", "5");
+            Assert.True(code == ExitCodes.Ok, output + error);
+            Assert.Contains("wrote 4 utterances", output);
+            var total = new[] { "train", "dev", "test" }.Sum(split => Cluster.Speech.Data.ManifestReader.Read(Path.Combine(directory, split + ".tsv")).Count);
+            Assert.Equal(4, total);
+            var (badCode, _, badError) = Run("data", "synth", directory, "--languages", "klingon");
+            Assert.Equal(ExitCodes.Usage, badCode);
+            Assert.Contains("klingon", badError);
         }
         finally
         {
