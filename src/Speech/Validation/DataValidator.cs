@@ -7,7 +7,8 @@ namespace Cluster.Speech.Validation;
 /// Checks every item of a manifest before any training starts (DESIGN.md §5): audio that cannot be read, holds
 /// NaN/Inf, is silent or clipped; for ASR clips over the length limit and empty or over-long transcripts; for
 /// enhancement pairs of different lengths or with an implausible SI-SNR. Each file is read once, streamed as mono at
-/// <see cref="ValidationOptions.SampleRate"/>, with files read in parallel and the report in manifest order.
+/// <see cref="ValidationOptions.SampleRate"/> (what the models see), with files read in parallel and the report in
+/// manifest order. An utterance with an offset or duration is measured as that segment, as the data loader reads it.
 /// </summary>
 public sealed class DataValidator
 {

@@ -21,7 +21,7 @@ public static class IssueKinds
         IssueKind.EmptyTranscript => "empty transcript",
         IssueKind.TranscriptTooLong => "transcript over the token limit",
         IssueKind.LengthMismatch => "noisy/clean length mismatch",
-        IssueKind.ImplausibleSiSnr => "implausible SI-SNR (misaligned or mis-scaled pair)",
+        IssueKind.ImplausibleSiSnr => "implausible noisy/clean SI-SNR",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown issue kind"),
     };
 }

@@ -7,6 +7,4 @@ namespace Cluster.Speech.Validation;
 public sealed record ValidationIssue(string ItemId, string Path, IssueKind Kind, string Detail)
 {
     public bool IsBlocking => Kind.IsBlocking();
-
-    public override string ToString() => $"{ItemId} ({Path}): {Kind}: {Detail}";
 }
