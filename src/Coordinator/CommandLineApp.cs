@@ -12,7 +12,6 @@ namespace Cluster.Coordinator;
 public static class CommandLineApp
 {
     private const string ClusterCapability = "the cluster runtime (coordinator, DataNodes, GpuNodes)";
-    private const string DataPlaneCapability = "the audio data plane";
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
@@ -24,7 +23,7 @@ public static class CommandLineApp
         root.Subcommands.Add(Planned("stop", "Stop the running job after a checkpoint.", ClusterCapability, error));
         root.Subcommands.Add(Planned("eval", "Evaluate a checkpoint (WER/CER or SI-SNRi).", "the Whisper and TF-GridNetV2 models", error));
         var data = new Command("data", "Dataset tools.");
-        data.Subcommands.Add(Planned("validate", "Check audio and transcripts before training.", DataPlaneCapability, error, prefix: "cluster data"));
+        data.Subcommands.Add(DataCommandLine.Validate(output, error));
         data.Subcommands.Add(DataCommandLine.Prepare(output, error));
         data.Subcommands.Add(DataCommandLine.Synth(output, error));
         root.Subcommands.Add(data);
@@ -32,12 +31,12 @@ public static class CommandLineApp
         return root.Parse(args).Invoke(configuration);
     }
 
-    private static Command Planned(string name, string description, string arrivesWith, TextWriter error, bool withJobArgument = false, string prefix = "cluster")
+    private static Command Planned(string name, string description, string arrivesWith, TextWriter error, bool withJobArgument = false)
     {
         var command = new Command(name, description + " (not built yet)");
         if (withJobArgument) command.Arguments.Add(new Argument<string>("job") { Description = "Job spec (YAML)", Arity = ArgumentArity.ZeroOrOne });
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(_ => NotBuilt.Report(error, $"{prefix} {name}", arrivesWith));
+        command.SetAction(_ => NotBuilt.Report(error, $"cluster {name}", arrivesWith));
         return command;
     }
 

@@ -18,7 +18,6 @@ public class CommandLineTests
     [InlineData("scale", "--data-nodes", "3")]
     [InlineData("stop")]
     [InlineData("eval")]
-    [InlineData("data", "validate")]
     public void Commands_not_built_yet_say_so_and_exit_non_zero(params string[] args)
     {
         var (code, _, error) = Run(args);
@@ -73,6 +72,17 @@ public class CommandLineTests
             Assert.Contains("wrote 4 utterances", output);
             var total = new[] { "train", "dev", "test" }.Sum(split => Cluster.Speech.Data.ManifestReader.Read(Path.Combine(directory, split + ".tsv")).Count);
             Assert.Equal(4, total);
+            var (validCode, table, _) = Run("data", "validate", Path.Combine(directory, "train.tsv"));
+            Assert.Equal(ExitCodes.Ok, validCode);
+            Assert.Contains("unreadable audio", table);
+            var train = Cluster.Speech.Data.ManifestReader.Read(Path.Combine(directory, "train.tsv"));
+            File.WriteAllText(train.Utterances[0].AudioPath, "not audio");
+            var json = Path.Combine(directory, "report.json");
+            var (refusedCode, refusedTable, refusal) = Run("data", "validate", Path.Combine(directory, "train.tsv"), "--json", json);
+            Assert.Equal(ExitCodes.Failure, refusedCode);
+            Assert.Contains("training would refuse to start", refusal);
+            Assert.Contains(train.Utterances[0].Id, refusedTable);
+            Assert.True(File.Exists(json));
             var (badCode, _, badError) = Run("data", "synth", directory, "--languages", "klingon");
             Assert.Equal(ExitCodes.Usage, badCode);
             Assert.Contains("klingon", badError);

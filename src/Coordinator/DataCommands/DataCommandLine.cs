@@ -2,16 +2,62 @@ using System.CommandLine;
 using System.Globalization;
 using Cluster.Shared.Cli;
 using Cluster.Speech.Audio;
+using Cluster.Speech.Data;
 using Cluster.Speech.Synthesis;
+using Cluster.Speech.Text;
+using Cluster.Speech.Validation;
 
 namespace Cluster.Coordinator.DataCommands;
 
 /// <summary>
-/// <c>cluster data synth</c> and <c>cluster data prepare</c>: thin command-line faces of the data
-/// plane's corpus synthesis and media preparation. Options are checked before anything is written.
+/// <c>cluster data validate|synth|prepare</c>: thin command-line faces of the data plane's validation,
+/// corpus synthesis and media preparation. Options are checked before anything is written.
 /// </summary>
 public static class DataCommandLine
 {
+    public static Command Validate(TextWriter output, TextWriter error)
+    {
+        var manifest = new Argument<string>("manifest") { Description = "ASR manifest (Common Voice TSV, metadata.csv/jsonl, Kaldi dir, JSONL) or enhancement pairs (.csv/.tsv/.jsonl with noisy/clean)" };
+        var enhancement = new Option<bool>("--enhancement") { Description = "The manifest lists noisy/clean pairs" };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "multilingual.tiktoken or a Hugging Face tokenizer folder, to check label lengths" };
+        var json = new Option<string?>("--json") { Description = "Write the full report as JSON here" };
+        var quarantine = new Option<string?>("--quarantine") { Description = "Write the ids of unusable items here, one per line" };
+        var maxBad = new Option<double>("--max-bad-fraction") { Description = "Refuse training above this share of unusable items", DefaultValueFactory = _ => ValidationPolicy.Default.MaxBadFraction };
+        var command = new Command("validate", "Check audio and transcripts before training; exits 1 when training should not start.");
+        command.Arguments.Add(manifest);
+        foreach (var option in new Option[] { enhancement, tokenizer, json, quarantine, maxBad }) command.Options.Add(option);
+        command.SetAction(result =>
+        {
+            ValidationPolicy policy;
+            WhisperTokenizer? loaded = null;
+            ValidationReport report;
+            try
+            {
+                policy = ValidationPolicy.Default with { MaxBadFraction = result.GetValue(maxBad) };
+                if (result.GetValue(tokenizer) is { } tokenizerPath)
+                    loaded = Directory.Exists(tokenizerPath) ? WhisperTokenizer.FromHuggingFace(tokenizerPath) : WhisperTokenizer.FromTiktoken(tokenizerPath);
+                var validator = new DataValidator(tokenizer: loaded);
+                var path = result.GetValue(manifest)!;
+                report = result.GetValue(enhancement)
+                    ? validator.Validate(EnhancementManifestReader.Read(path))
+                    : validator.Validate(ManifestReader.Read(path));
+            }
+            catch (Exception problem) when (problem is ArgumentException or IOException or FormatException or InvalidDataException)
+            {
+                error.WriteLine($"cluster data validate: {problem.Message}");
+                return ExitCodes.Usage;
+            }
+            report.RenderTable(output);
+            if (result.GetValue(json) is { } jsonPath) report.WriteJson(jsonPath);
+            if (result.GetValue(quarantine) is { } quarantinePath) report.WriteQuarantine(quarantinePath);
+            var refusal = report.RefusalReason(policy);
+            if (refusal is null) return ExitCodes.Ok;
+            error.WriteLine($"cluster data validate: training would refuse to start: {refusal}");
+            return ExitCodes.Failure;
+        });
+        return command;
+    }
+
     public static Command Synth(TextWriter output, TextWriter error)
     {
         var directory = new Argument<string>("output") { Description = "Folder to write the corpus into" };
