@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Numerics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Cluster.Torch;
 
 namespace Cluster.Speech.Features;
@@ -30,10 +32,11 @@ public sealed unsafe class LogMelSpectrogram
     private const float DynamicRange = 8f; // log10 units kept below the utterance's loudest bin
     private const int Pad = NFft / 2;      // centre padding on each side
     private static readonly float InvLn10 = (float)(1.0 / Math.Log(10.0));
-    private static readonly int Lanes = Vector<float>.Count;
+    private static readonly int Lanes = Vector<float>.Count;     // frames per output vector
+    private static readonly int FftLanes = Vector<double>.Count; // frames per FFT pass: half of Lanes
 
     private readonly LanewiseRealFft fft = new(NFft);
-    private readonly float[] window;
+    private readonly double[] window;
     private readonly int[] melStart;
     private readonly int[] melOffsets;  // filter m's weights are melWeights[melOffsets[m]..melOffsets[m + 1]]
     private readonly float[] melWeights; // divided by 4: the FFT yields 4·|X|²
@@ -58,8 +61,8 @@ public sealed unsafe class LogMelSpectrogram
         melWeights = weights.ToArray();
 
         // torch.hann_window(400), periodic: the denominator is N, not N - 1.
-        window = new float[NFft];
-        for (var n = 0; n < NFft; n++) window[n] = (float)(0.5 - 0.5 * Math.Cos(2.0 * Math.PI * n / NFft));
+        window = new double[NFft];
+        for (var n = 0; n < NFft; n++) window[n] = 0.5 - 0.5 * Math.Cos(2.0 * Math.PI * n / NFft);
 
         silentLog = Log10(new Vector<float>(MinMel))[0];
     }
@@ -249,14 +252,16 @@ public sealed unsafe class LogMelSpectrogram
 
         var half = NFft / 2;
         var bins = fft.Bins;
-        var vectors = 4 * half + bins;
-        var buffer = stackalloc Vector<float>[vectors];
-        Vector<float>* re = buffer, im = re + half, workRe = im + half, workIm = workRe + half, power = workIm + half;
+        // The FFT runs in double, FftLanes frames per pass; two passes fill one float vector of frames.
+        var buffer = stackalloc Vector<double>[4 * half + 2 * bins];
+        Vector<double>* re = buffer, im = re + half, workRe = im + half, workIm = workRe + half;
+        Vector<double>* powerLow = workIm + half, powerHigh = powerLow + bins;
+        var power = stackalloc Vector<float>[bins];
         var edgeFrames = stackalloc float[Lanes * NFft]; // frames that need reflection or zero padding
         var sources = stackalloc float*[Lanes];
         var maxima = new Vector<float>(float.NegativeInfinity);
 
-        fixed (float* w = window)
+        fixed (double* w = window)
         fixed (int* starts = melStart)
         fixed (int* offsets = melOffsets)
         fixed (float* weights = melWeights)
@@ -277,15 +282,18 @@ public sealed unsafe class LogMelSpectrogram
                         FillEdgeFrame(x, available, length, start, sources[lane]);
                     }
                 }
-                Gather(sources, w, (float*)re, (float*)im);
-                fft.Power(re, im, workRe, workIm, power);
+                Gather(sources, w, (double*)re, (double*)im);
+                fft.Power(re, im, workRe, workIm, powerLow);
+                Gather(sources + FftLanes, w, (double*)re, (double*)im);
+                fft.Power(re, im, workRe, workIm, powerHigh);
+                for (var k = 0; k < bins; k++) power[k] = Vector.Narrow(powerLow[k], powerHigh[k]);
 
                 var count = Math.Min(Lanes, computed - f0);
                 for (var m = 0; m < melStart.Length; m++)
                 {
                     var mel = Vector<float>.Zero;
                     var p = power + starts[m];
-                    for (int i = offsets[m], k = 0; i < offsets[m + 1]; i++, k++) mel += new Vector<float>(weights[i]) * p[k];
+                    for (int i = offsets[m], k = 0; i < offsets[m + 1]; i++, k++) mel = Vector.MultiplyAddEstimate(new Vector<float>(weights[i]), p[k], mel);
                     var log = Log10(Vector.Max(mel, new Vector<float>(MinMel)));
                     maxima = Vector.Max(maxima, log);
                     var row = output + (long)m * rowStride + f0;
@@ -305,10 +313,43 @@ public sealed unsafe class LogMelSpectrogram
         return max;
     }
 
-    // Windowed frames, transposed to [sample][lane] and split into even (real) and odd (imaginary) samples.
-    private static void Gather(float** sources, float* w, float* re, float* im)
+    // Windowed frames of FftLanes lanes, transposed to [sample][lane] and split into even (real) and
+    // odd (imaginary) samples, in double. Whole-vector stores matter: the FFT reads these right away,
+    // and a vector load of memory just written lane by lane stalls on store forwarding.
+    internal static void Gather(float** sources, double* w, double* re, double* im)
     {
-        var lanes = Lanes;
+        if (Avx.IsSupported && FftLanes == 4) GatherAvx(sources, w, re, im);
+        else GatherScalar(sources, w, re, im);
+    }
+
+    internal static void GatherAvx(float** sources, double* w, double* re, double* im)
+    {
+        float* s0 = sources[0], s1 = sources[1], s2 = sources[2], s3 = sources[3];
+        for (var n = 0; n < NFft; n += 4, re += 8, im += 8)
+        {
+            // 4×4 transpose: rows are lanes' samples n..n+3, columns become one sample across lanes.
+            var r0 = Sse.LoadVector128(s0 + n);
+            var r1 = Sse.LoadVector128(s1 + n);
+            var r2 = Sse.LoadVector128(s2 + n);
+            var r3 = Sse.LoadVector128(s3 + n);
+            var t0 = Sse.UnpackLow(r0, r1);  // r0[0] r1[0] r0[1] r1[1]
+            var t1 = Sse.UnpackHigh(r0, r1); // r0[2] r1[2] r0[3] r1[3]
+            var t2 = Sse.UnpackLow(r2, r3);
+            var t3 = Sse.UnpackHigh(r2, r3);
+            var c0 = Sse.MoveLowToHigh(t0, t2); // sample n of lanes 0..3
+            var c1 = Sse.MoveHighToLow(t2, t0); // sample n + 1
+            var c2 = Sse.MoveLowToHigh(t1, t3); // sample n + 2
+            var c3 = Sse.MoveHighToLow(t3, t1); // sample n + 3
+            Avx.Store(re, Avx.Multiply(Avx.ConvertToVector256Double(c0), Vector256.Create(w[n])));
+            Avx.Store(im, Avx.Multiply(Avx.ConvertToVector256Double(c1), Vector256.Create(w[n + 1])));
+            Avx.Store(re + 4, Avx.Multiply(Avx.ConvertToVector256Double(c2), Vector256.Create(w[n + 2])));
+            Avx.Store(im + 4, Avx.Multiply(Avx.ConvertToVector256Double(c3), Vector256.Create(w[n + 3])));
+        }
+    }
+
+    internal static void GatherScalar(float** sources, double* w, double* re, double* im)
+    {
+        var lanes = FftLanes;
         for (var lane = 0; lane < lanes; lane++)
         {
             var source = sources[lane];
