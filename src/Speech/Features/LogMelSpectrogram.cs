@@ -1,23 +1,25 @@
 using System.Buffers;
 using System.Numerics;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Cluster.Torch;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Cluster.Speech.Features;
 
 /// <summary>
-/// Whisper's log-Mel front end (openai/whisper <c>audio.py</c>), bit-for-bit in its steps: 16 kHz
+/// Whisper's log-Mel front end (openai/whisper <c>audio.py</c>), step for step: 16 kHz
 /// samples, 400-point periodic Hann STFT with hop 160, centred with reflect padding, power spectrum
 /// with the last frame dropped, Slaney mel filterbank, <c>log10(max(mel, 1e-10))</c>, floored at
 /// (per-utterance max − 8), then <c>(x + 4) / 4</c>. Output is row-major [n_mels, frames].
 /// <para>
-/// Single-threaded and allocation-free apart from the result: eight frames are transformed at once
-/// (one per SIMD lane), the sparse filterbank, log10 and the running max are fused into one pass over
-/// each spectrum, and padded mode skips the FFT for frames that lie wholly in the zero padding.
-/// Instances are immutable and safe to share between threads.
+/// Single-threaded and allocation-free apart from the result: frames are read straight from the
+/// samples (no framing copy) and transformed several at once, one per SIMD lane, by a
+/// double-precision real FFT (<see cref="LanewiseRealFft"/> says why double); the sparse filterbank,
+/// log10 and the running max are fused into one pass over each spectrum; padded mode skips the FFT
+/// for frames that lie wholly in the zero padding. Instances are immutable and safe to share
+/// between threads.
 /// </para>
 /// </summary>
 public sealed unsafe class LogMelSpectrogram
@@ -87,7 +89,7 @@ public sealed unsafe class LogMelSpectrogram
     public float[] Compute(ReadOnlySpan<float> samples16k)
     {
         var frames = CheckedFrameCount(samples16k.Length);
-        var features = new float[Options.NMels * frames]; // [n_mels, frames]
+        var features = GC.AllocateUninitializedArray<float>(Options.NMels * frames); // [n_mels, frames], every value written below
         ComputeInto(samples16k, features, frames, frames);
         return features;
     }
@@ -104,7 +106,7 @@ public sealed unsafe class LogMelSpectrogram
     public Half[] ComputeHalf(ReadOnlySpan<float> samples16k)
     {
         var frames = CheckedFrameCount(samples16k.Length);
-        var features = new Half[Options.NMels * frames]; // [n_mels, frames]
+        var features = GC.AllocateUninitializedArray<Half>(Options.NMels * frames); // [n_mels, frames], every value written below
         ComputeHalfInto(samples16k, features, frames, frames);
         return features;
     }
@@ -139,7 +141,7 @@ public sealed unsafe class LogMelSpectrogram
     {
         var (lengths, frames) = BatchShape(clips);
         var size = Options.NMels * frames;
-        var features = new float[clips.Count * size]; // [B, n_mels, frames]
+        var features = GC.AllocateUninitializedArray<float>(clips.Count * size); // [B, n_mels, frames], every value written below
         for (var b = 0; b < clips.Count; b++)
             ForClip(b, () => ComputeInto(clips[b], features.AsSpan(b * size, size), lengths[b], frames));
         return new LogMelBatch<float>(features, clips.Count, Options.NMels, frames, lengths);
@@ -150,7 +152,7 @@ public sealed unsafe class LogMelSpectrogram
     {
         var (lengths, frames) = BatchShape(clips);
         var size = Options.NMels * frames;
-        var features = new Half[clips.Count * size]; // [B, n_mels, frames]
+        var features = GC.AllocateUninitializedArray<Half>(clips.Count * size); // [B, n_mels, frames], every value written below
         for (var b = 0; b < clips.Count; b++)
             ForClip(b, () => ComputeHalfInto(clips[b], features.AsSpan(b * size, size), lengths[b], frames));
         return new LogMelBatch<Half>(features, clips.Count, Options.NMels, frames, lengths);
