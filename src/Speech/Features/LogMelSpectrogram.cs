@@ -90,7 +90,7 @@ public sealed unsafe class LogMelSpectrogram
     {
         var frames = CheckedFrameCount(samples16k.Length);
         var features = GC.AllocateUninitializedArray<float>(Options.NMels * frames); // [n_mels, frames], every value written below
-        ComputeInto(samples16k, features, frames, frames);
+        ComputeInto(samples16k, features, frames, frames, clip: null);
         return features;
     }
 
@@ -99,7 +99,7 @@ public sealed unsafe class LogMelSpectrogram
     {
         var frames = CheckedFrameCount(samples16k.Length);
         CheckDestination(destination.Length, frames);
-        ComputeInto(samples16k, destination, frames, frames);
+        ComputeInto(samples16k, destination, frames, frames, clip: null);
     }
 
     /// <summary>Features of one clip rounded to IEEE half (round to nearest even), row-major [n_mels, frames].</summary>
@@ -107,7 +107,7 @@ public sealed unsafe class LogMelSpectrogram
     {
         var frames = CheckedFrameCount(samples16k.Length);
         var features = GC.AllocateUninitializedArray<Half>(Options.NMels * frames); // [n_mels, frames], every value written below
-        ComputeHalfInto(samples16k, features, frames, frames);
+        ComputeHalfInto(samples16k, features, frames, frames, clip: null);
         return features;
     }
 
@@ -116,7 +116,7 @@ public sealed unsafe class LogMelSpectrogram
     {
         var frames = CheckedFrameCount(samples16k.Length);
         CheckDestination(destination.Length, frames);
-        ComputeHalfInto(samples16k, destination, frames, frames);
+        ComputeHalfInto(samples16k, destination, frames, frames, clip: null);
     }
 
     /// <summary>
@@ -143,7 +143,7 @@ public sealed unsafe class LogMelSpectrogram
         var size = Options.NMels * frames;
         var features = GC.AllocateUninitializedArray<float>(clips.Count * size); // [B, n_mels, frames], every value written below
         for (var b = 0; b < clips.Count; b++)
-            ForClip(b, () => ComputeInto(clips[b], features.AsSpan(b * size, size), lengths[b], frames));
+            ComputeInto(clips[b], features.AsSpan(b * size, size), lengths[b], frames, clip: b);
         return new LogMelBatch<float>(features, clips.Count, Options.NMels, frames, lengths);
     }
 
@@ -154,7 +154,7 @@ public sealed unsafe class LogMelSpectrogram
         var size = Options.NMels * frames;
         var features = GC.AllocateUninitializedArray<Half>(clips.Count * size); // [B, n_mels, frames], every value written below
         for (var b = 0; b < clips.Count; b++)
-            ForClip(b, () => ComputeHalfInto(clips[b], features.AsSpan(b * size, size), lengths[b], frames));
+            ComputeHalfInto(clips[b], features.AsSpan(b * size, size), lengths[b], frames, clip: b);
         return new LogMelBatch<Half>(features, clips.Count, Options.NMels, frames, lengths);
     }
 
@@ -173,14 +173,18 @@ public sealed unsafe class LogMelSpectrogram
         return torch.from_array(single.Features, single.BatchSize, single.MelBins, single.Frames);
     }
 
-    private int CheckedFrameCount(int sampleCount)
+    private int CheckedFrameCount(int sampleCount, int? clip = null)
     {
-        if (sampleCount == 0) throw new ArgumentException("the clip has no samples", "samples16k");
+        if (sampleCount == 0) throw Invalid("the clip has no samples", clip);
         // torch.stft's reflect padding needs more samples than the 200 it mirrors.
         if (!Options.PadOrTrimTo30Seconds && sampleCount <= Pad)
-            throw new ArgumentException($"the clip has {sampleCount} samples; unpadded features need more than {Pad} for the reflect padding", "samples16k");
+            throw Invalid($"the clip has {sampleCount} samples; unpadded features need more than {Pad} for the reflect padding", clip);
         return FrameCount(sampleCount);
     }
+
+    // Batch errors name the failing clip so a data loader can report it and skip it.
+    private static ArgumentException Invalid(string reason, int? clip) =>
+        clip is null ? new ArgumentException(reason, "samples16k") : new ArgumentException($"clip {clip}: {reason}", "clips");
 
     private void CheckDestination(int length, int frames)
     {
@@ -196,33 +200,18 @@ public sealed unsafe class LogMelSpectrogram
         for (var b = 0; b < clips.Count; b++)
         {
             var clip = clips[b] ?? throw new ArgumentNullException(nameof(clips), $"clip {b} is null");
-            lengths[b] = ForClip(b, () => CheckedFrameCount(clip.Length));
+            lengths[b] = CheckedFrameCount(clip.Length, b);
         }
         return (lengths, lengths.Max());
     }
 
-    // Names the failing clip so a data loader can report it and skip it.
-    private static void ForClip(int index, Action action) => ForClip(index, () => { action(); return 0; });
-
-    private static T ForClip<T>(int index, Func<T> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"clip {index}: {e.Message}", "clips", e);
-        }
-    }
-
-    private void ComputeHalfInto(ReadOnlySpan<float> samples, Span<Half> destination, int frames, int rowStride)
+    private void ComputeHalfInto(ReadOnlySpan<float> samples, Span<Half> destination, int frames, int rowStride, int? clip)
     {
         var scratch = ArrayPool<float>.Shared.Rent(destination.Length);
         try
         {
             var features = scratch.AsSpan(0, destination.Length);
-            ComputeInto(samples, features, frames, rowStride);
+            ComputeInto(samples, features, frames, rowStride, clip);
             TensorPrimitives.ConvertToHalf(features, destination);
         }
         finally
@@ -232,13 +221,13 @@ public sealed unsafe class LogMelSpectrogram
     }
 
     // Features of one clip into rows of length rowStride; frames past `frames` get the floor value.
-    private void ComputeInto(ReadOnlySpan<float> samples, Span<float> destination, int frames, int rowStride)
+    private void ComputeInto(ReadOnlySpan<float> samples, Span<float> destination, int frames, int rowStride, int? clip)
     {
         float maxMel;
         fixed (float* x = samples)
         fixed (float* output = destination)
             maxMel = LogMel(x, samples.Length, output, frames, rowStride);
-        if (!float.IsFinite(maxMel)) throw NonFinite(samples);
+        if (!float.IsFinite(maxMel)) throw NonFinite(samples, clip);
         // log10 is monotonic, so the log of the largest energy is the largest log.
         Normalize(destination, frames, rowStride, Log10(new Vector<float>(maxMel))[0]);
     }
@@ -437,11 +426,11 @@ public sealed unsafe class LogMelSpectrogram
         return Vector.MultiplyAddEstimate(exponent, new Vector<float>(Log10TwoHigh), low);
     }
 
-    private static ArgumentException NonFinite(ReadOnlySpan<float> samples)
+    private static ArgumentException NonFinite(ReadOnlySpan<float> samples, int? clip)
     {
         for (var i = 0; i < samples.Length; i++)
             if (!float.IsFinite(samples[i]))
-                return new ArgumentException($"sample {i} is {samples[i]}: audio must be finite", "samples16k");
-        return new ArgumentException("the power spectrum overflowed float32: samples far outside [-1, 1]", "samples16k");
+                return Invalid($"sample {i} is {samples[i]}: audio must be finite", clip);
+        return Invalid("the power spectrum overflowed float32: samples far outside [-1, 1]", clip);
     }
 }

@@ -170,6 +170,17 @@ public class LogMelSpectrogramTests
     }
 
     [Fact]
+    public void Samples_whose_power_overflows_float_are_refused()
+    {
+        var clip = Noise(16000, 15);
+        clip[8000] = 1e25f;
+
+        var e = Assert.Throws<ArgumentException>(() => Padded.Compute(clip));
+
+        Assert.Contains("overflowed", e.Message);
+    }
+
+    [Fact]
     public void Non_finite_samples_past_30_seconds_are_trimmed_away_unseen()
     {
         var clip = Noise(31 * 16000, 12);
@@ -185,7 +196,7 @@ public class LogMelSpectrogramTests
         bad[5] = float.NaN;
 
         var e = Assert.Throws<ArgumentException>(() => Padded.ComputeBatch([Noise(16000, 14), bad]));
-        Assert.StartsWith("clip 1: sample 5", e.Message);
+        Assert.Equal("clip 1: sample 5 is NaN: audio must be finite (Parameter 'clips')", e.Message);
         Assert.StartsWith("clip 0:", Assert.Throws<ArgumentException>(() => Padded.ComputeBatch([Array.Empty<float>()])).Message);
         Assert.Throws<ArgumentException>(() => Padded.ComputeBatch([]));
     }
