@@ -13,7 +13,8 @@ namespace Cluster.Speech.Features;
 /// <para>
 /// Double precision, because float32 is not enough for Whisper's 80 dB range: a bin 8 decades below
 /// the loudest has a relative power error of about 2·eps·10⁴ ≈ 1e-3 in float32, which is 1e-4 in the
-/// output; in double our error vanishes and what remains is the float32 reference's own.
+/// output. In double ours stays below 1e-7 (LogMelPrecisionTests), and what remains against the
+/// float32 reference is its own rounding.
 /// </para>
 /// </summary>
 internal sealed unsafe class LanewiseRealFft
