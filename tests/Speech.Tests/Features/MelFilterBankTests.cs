@@ -1,8 +1,9 @@
 using Cluster.Speech.Features;
+using Xunit.Abstractions;
 
 namespace Cluster.Speech.Tests.Features;
 
-public class MelFilterBankTests
+public class MelFilterBankTests(ITestOutputHelper output)
 {
     private static readonly string FiltersPath = Path.Combine(AppContext.BaseDirectory, "Fixtures", "whisper-assets", "mel_filters.npz");
 
@@ -20,6 +21,7 @@ public class MelFilterBankTests
         Assert.Equal(melBins, bank.MelBins);
         Assert.Equal(201, bank.FrequencyBins);
         var maxError = expected.Zip(dense, (e, a) => Math.Abs(e - a)).Max();
+        output.WriteLine($"mel_{melBins}: max |error| = {maxError:E2}");
         Assert.True(maxError <= 1e-6, $"max |error| = {maxError:E2}");
     }
 
