@@ -1,3 +1,4 @@
+using Cluster.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -59,7 +60,7 @@ Console.WriteLine($"{runtime}, threads={threads}");
 var ours = new Dictionary<string, double>();
 foreach (var (name, loop) in ops)
 {
-    ours[name] = Measure(loop);
+    ours[name] = MedianTimer.SecondsPerIteration(loop, warmupIterations: 2000, minRepeatSeconds: 0.2, firstGuess: 100) * 1e6;
     Console.WriteLine($"{name,-16} {ours[name],10:F3} us");
 }
 
@@ -94,32 +95,3 @@ text.AppendLine(CultureInfo.InvariantCulture, $"RESULT dispatch ratio={geometric
 File.WriteAllText(report, text.ToString());
 Console.WriteLine(text.ToString());
 return 0;
-
-static double Measure(Action<long> loop)
-{
-    const int warmup = 2000, repeats = 7;
-    const double minSeconds = 0.2;
-    loop(warmup);
-    long n = 100;
-    while (true)
-    {
-        var clock = Stopwatch.StartNew();
-        loop(n);
-        var seconds = clock.Elapsed.TotalSeconds;
-        if (seconds >= minSeconds / 4)
-        {
-            n = Math.Max(1, (long)Math.Ceiling(minSeconds * 1.1 / (seconds / n)));
-            break;
-        }
-        n *= 4;
-    }
-    var samples = new List<double>();
-    for (var r = 0; r < repeats; r++)
-    {
-        var clock = Stopwatch.StartNew();
-        loop(n);
-        samples.Add(clock.Elapsed.TotalSeconds / n * 1e6);
-    }
-    samples.Sort();
-    return samples[repeats / 2];
-}

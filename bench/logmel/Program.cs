@@ -1,3 +1,4 @@
+using Cluster.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -48,7 +49,7 @@ var compared = new (string Name, string Label, double AudioSeconds, Action<long>
 var ours = new Dictionary<string, double>();
 foreach (var (name, _, _, loop) in compared)
 {
-    ours[name] = Measure(loop);
+    ours[name] = MedianTimer.SecondsPerIteration(loop, warmupIterations: 3, minRepeatSeconds: 0.5, firstGuess: 1) * 1e3;
     Console.WriteLine($"{name,-14} {ours[name],10:F3} ms");
 }
 
@@ -71,7 +72,7 @@ var extra = new (string Label, double AudioSeconds, Action<long> Loop)[]
 var extraMs = new List<double>();
 foreach (var (label, _, loop) in extra)
 {
-    extraMs.Add(Measure(loop));
+    extraMs.Add(MedianTimer.SecondsPerIteration(loop, warmupIterations: 3, minRepeatSeconds: 0.5, firstGuess: 1) * 1e3);
     Console.WriteLine($"{label}: {extraMs[^1]:F3} ms");
 }
 
@@ -121,32 +122,3 @@ text.AppendLine(invariant, $"RESULT logmel ratio={ratio:F3} target=0.67");
 File.WriteAllText(report, text.ToString());
 Console.WriteLine(text.ToString());
 return 0;
-
-static double Measure(Action<long> loop)
-{
-    const int warmup = 3, repeats = 7;
-    const double minSeconds = 0.5;
-    loop(warmup);
-    long n = 1;
-    while (true)
-    {
-        var clock = Stopwatch.StartNew();
-        loop(n);
-        var seconds = clock.Elapsed.TotalSeconds;
-        if (seconds >= minSeconds / 4)
-        {
-            n = Math.Max(1, (long)Math.Ceiling(minSeconds * 1.1 / (seconds / n)));
-            break;
-        }
-        n *= 4;
-    }
-    var samples = new List<double>();
-    for (var r = 0; r < repeats; r++)
-    {
-        var clock = Stopwatch.StartNew();
-        loop(n);
-        samples.Add(clock.Elapsed.TotalSeconds / n * 1e3);
-    }
-    samples.Sort();
-    return samples[repeats / 2];
-}
