@@ -20,8 +20,22 @@ public sealed partial class BasicTextNormalizer
     // Letters NFKD does not split into a base letter and marks; upstream's ADDITIONAL_DIACRITICS.
     private static readonly Dictionary<int, string> AdditionalDiacritics = new()
     {
-        ['œ'] = "oe", ['Œ'] = "OE", ['ø'] = "o", ['Ø'] = "O", ['æ'] = "ae", ['Æ'] = "AE", ['ß'] = "ss", ['ẞ'] = "SS",
-        ['đ'] = "d", ['Đ'] = "D", ['ð'] = "d", ['Ð'] = "D", ['þ'] = "th", ['Þ'] = "th", ['ł'] = "l", ['Ł'] = "L",
+        ['œ'] = "oe",
+        ['Œ'] = "OE",
+        ['ø'] = "o",
+        ['Ø'] = "O",
+        ['æ'] = "ae",
+        ['Æ'] = "AE",
+        ['ß'] = "ss",
+        ['ẞ'] = "SS",
+        ['đ'] = "d",
+        ['Đ'] = "D",
+        ['ð'] = "d",
+        ['Ð'] = "D",
+        ['þ'] = "th",
+        ['Þ'] = "th",
+        ['ł'] = "l",
+        ['Ł'] = "L",
     };
 
     private readonly bool _removeDiacritics;

@@ -36,7 +36,8 @@ public sealed class StreamingLogMelTests : IDisposable
         // A one-hour 16 kHz FLAC (a tone compresses to a few MB, so the test stays light on disk).
         var path = Path.Combine(folder, "hour.flac");
         var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=16000:duration=3600",
-            "-ac", "1", "-c:a", "flac", path]) { RedirectStandardError = true })!;
+            "-ac", "1", "-c:a", "flac", path])
+        { RedirectStandardError = true })!;
         var ffmpegErrors = ffmpeg.StandardError.ReadToEnd();
         ffmpeg.WaitForExit();
         Assert.True(ffmpeg.ExitCode == 0, ffmpegErrors);
