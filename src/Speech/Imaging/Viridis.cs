@@ -3,7 +3,7 @@ namespace Cluster.Speech.Imaging;
 /// <summary>
 /// Matplotlib's viridis colormap: perceptually uniform, so equal steps in dB look like equal steps in colour, and
 /// readable in greyscale and by colour-blind readers. Computed from a degree-6 polynomial fit of the original table
-/// (Matt Zucker's fit, within about 0.015 of the original entries) rather than carrying the 256 × 3 numbers.
+/// (Matt Zucker's fit, within about 0.02 of the original entries) rather than carrying the 256 × 3 numbers.
 /// </summary>
 internal static class Viridis
 {
