@@ -13,7 +13,7 @@ public static class EnhancementEvaluation
     /// <summary>The rate audio is read at and enhancers work at.</summary>
     public const int SampleRate = 16000;
 
-    /// <exception cref="InvalidDataException">A pair's noisy and clean recordings differ in length.</exception>
+    /// <exception cref="InvalidDataException">A pair's noisy and clean recordings differ in length or are empty.</exception>
     /// <exception cref="InvalidOperationException">The enhancer returned the wrong number of waveforms, one of the
     /// wrong length, or one with NaN or infinite samples.</exception>
     public static EnhancementReport Run(EnhancementManifest manifest, IEnhancer enhancer, EnhancementEvaluationOptions? options = null,
@@ -35,6 +35,7 @@ public static class EnhancementEvaluation
             {
                 if (noisy[i].Length != clean[i].Length)
                     throw new InvalidDataException($"pair '{batch[i].Id}': {batch[i].NoisyPath} has {noisy[i].Length} samples at {SampleRate} Hz but {batch[i].CleanPath} has {clean[i].Length}");
+                if (clean[i].Length == 0) throw new InvalidDataException($"pair '{batch[i].Id}': {batch[i].CleanPath} has no samples");
             }
 
             IReadOnlyList<float[]> enhanced = enhancer.Enhance(noisy)
