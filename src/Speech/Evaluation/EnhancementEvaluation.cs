@@ -1,0 +1,94 @@
+using Cluster.Speech.Audio;
+using Cluster.Speech.Data;
+
+namespace Cluster.Speech.Evaluation;
+
+/// <summary>
+/// Scores a speech-enhancement model on noisy/clean pairs: SI-SNR of the mixture and of the output, their difference
+/// (SI-SNRi) and the output's plain SNR, per pair and summarized, keeping the audio of the best and worst pairs for
+/// plots.
+/// </summary>
+public static class EnhancementEvaluation
+{
+    /// <summary>The rate audio is read at and enhancers work at.</summary>
+    public const int SampleRate = 16000;
+
+    /// <exception cref="InvalidDataException">A pair's noisy and clean recordings differ in length or are empty.</exception>
+    /// <exception cref="InvalidOperationException">The enhancer returned the wrong number of waveforms, one of the
+    /// wrong length, or one with NaN or infinite samples.</exception>
+    public static EnhancementReport Run(EnhancementManifest manifest, IEnhancer enhancer, EnhancementEvaluationOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(enhancer);
+        options ??= EnhancementEvaluationOptions.Default;
+        var read = new AudioReadOptions { TargetSampleRate = SampleRate, Mono = true };
+        var results = new List<EnhancementResult>(manifest.Count);
+        var best = new List<EnhancementExample>();
+        var worst = new List<EnhancementExample>();
+        foreach (EnhancementPair[] batch in manifest.Pairs.Chunk(options.BatchSize))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            float[][] noisy = [.. batch.Select(pair => AudioFile.Read(pair.NoisyPath, read).Samples)];
+            float[][] clean = [.. batch.Select(pair => AudioFile.Read(pair.CleanPath, read).Samples)];
+            for (int i = 0; i < batch.Length; i++)
+            {
+                if (noisy[i].Length != clean[i].Length)
+                    throw new InvalidDataException($"pair '{batch[i].Id}': {batch[i].NoisyPath} has {noisy[i].Length} samples at {SampleRate} Hz but {batch[i].CleanPath} has {clean[i].Length}");
+                if (clean[i].Length == 0) throw new InvalidDataException($"pair '{batch[i].Id}': {batch[i].CleanPath} has no samples");
+            }
+
+            IReadOnlyList<float[]> enhanced = enhancer.Enhance(noisy)
+                ?? throw new InvalidOperationException($"the enhancer returned null for the batch starting at '{batch[0].Id}'");
+            if (enhanced.Count != batch.Length)
+                throw new InvalidOperationException($"the enhancer returned {enhanced.Count} waveforms for a batch of {batch.Length} (starting at '{batch[0].Id}')");
+            for (int i = 0; i < batch.Length; i++)
+            {
+                float[] output = Checked(enhanced[i], noisy[i].Length, batch[i].Id);
+                var result = new EnhancementResult(results.Count, batch[i].Id,
+                    SiSnrNoisy: SignalMetrics.SiSnr(noisy[i], clean[i]),
+                    SiSnrEnhanced: SignalMetrics.SiSnr(output, clean[i]),
+                    SiSnrImprovement: SignalMetrics.SiSnrImprovement(output, noisy[i], clean[i]),
+                    SnrEnhanced: SignalMetrics.Snr(output, clean[i]));
+                results.Add(result);
+                if (options.PlotCount == 0) continue;
+                var example = new EnhancementExample(result, noisy[i], output, clean[i]);
+                Keep(best, example, options.PlotCount, BestFirst);
+                Keep(worst, example, options.PlotCount, WorstFirst);
+            }
+        }
+
+        return new EnhancementReport(manifest.Source, results, best, worst);
+    }
+
+    // Ties go to manifest order, so the same scores always pick the same examples.
+    private static int BestFirst(EnhancementExample a, EnhancementExample b)
+    {
+        int order = b.Result.SiSnrImprovement.CompareTo(a.Result.SiSnrImprovement);
+        return order != 0 ? order : a.Result.Index.CompareTo(b.Result.Index);
+    }
+
+    private static int WorstFirst(EnhancementExample a, EnhancementExample b)
+    {
+        int order = a.Result.SiSnrImprovement.CompareTo(b.Result.SiSnrImprovement);
+        return order != 0 ? order : a.Result.Index.CompareTo(b.Result.Index);
+    }
+
+    /// <summary>Adds the example to a ranking of at most <paramref name="count"/>, dropping whichever falls off the end.</summary>
+    private static void Keep(List<EnhancementExample> ranking, EnhancementExample example, int count, Comparison<EnhancementExample> order)
+    {
+        int position = ranking.BinarySearch(example, Comparer<EnhancementExample>.Create(order));
+        ranking.Insert(position >= 0 ? position : ~position, example);
+        if (ranking.Count > count) ranking.RemoveAt(ranking.Count - 1);
+    }
+
+    private static float[] Checked(float[]? output, int length, string id)
+    {
+        if (output is null) throw new InvalidOperationException($"the enhancer returned null for pair '{id}'");
+        if (output.Length != length)
+            throw new InvalidOperationException($"the enhancer returned {output.Length} samples for pair '{id}', whose input has {length}");
+        int bad = Array.FindIndex(output, x => !float.IsFinite(x));
+        if (bad >= 0) throw new InvalidOperationException($"the enhancer's output for pair '{id}' has a non-finite sample at {bad} ({output[bad]})");
+        return output;
+    }
+}
