@@ -18,7 +18,15 @@ cross-attention and logits tied to the token embedding. It loads the golden tiny
   (c) with beam search (beam 3, patience 1, no length penalty), following openai/whisper's
       decoding.py (GreedyDecoder, BeamSearchDecoder, MaximumLikelihoodRanker),
 
-and writes the token sequences to tests/Speech.Tests/Fixtures/whisper/tiny_whisper.decode.json.
+and writes the token sequences to tests/Speech.Tests/Fixtures/whisper/tiny_whisper.decode.json. Finally
+
+  (d) it computes the gradients of the golden loss in float64 and writes those of the two encoder
+      convolutions to tiny_whisper.conv_grads_fp64.safetensors (as float32). The golden
+      grads.safetensors has wrong values for exactly these four tensors: Debian's torch 1.13 CPU GELU
+      backward returns uninitialised memory when the incoming gradient is not contiguous, which is
+      what openai's `gelu(conv2(x)).permute(0, 2, 1)` hands it. The float64 kernel is unaffected; a
+      central finite difference confirms the float64 gradient, and the script reports how far the
+      golden is from it.
 Decoding recomputes the whole prefix every step (no key/value cache), so it also serves as the
 reference the cached C# decoder is compared with.
 """
@@ -35,6 +43,8 @@ import torch.nn.functional as F
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURES = os.path.join(ROOT, "tests", "Speech.Tests", "Fixtures", "whisper")
 OUTPUT = os.path.join(FIXTURES, "tiny_whisper.decode.json")
+CONV_GRADS = os.path.join(FIXTURES, "tiny_whisper.conv_grads_fp64.safetensors")
+CONV_KEYS = [f"model.encoder.conv{i}.{p}" for i in (1, 2) for p in ("weight", "bias")]
 
 MAX_NEW_TOKENS = 20
 BEAM_SIZE = 3
@@ -56,6 +66,19 @@ def load_safetensors(path):
         raw = bytearray(data[body + start : body + end])
         tensors[name] = torch.frombuffer(raw, dtype=DTYPES[entry["dtype"]]).reshape(entry["shape"]).clone()
     return tensors
+
+
+def save_safetensors(path, tensors, metadata):
+    header, blobs, offset = {"__metadata__": metadata}, [], 0
+    for name, tensor in tensors.items():
+        data = tensor.detach().contiguous().float().numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    encoded = json.dumps(header, separators=(",", ":")).encode()
+    encoded += b" " * (-len(encoded) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs))
 
 
 def sinusoids(length, channels, max_timescale=10000):
@@ -89,8 +112,8 @@ class Whisper:
         v = v.view(b, s, heads, -1).permute(0, 2, 1, 3)
         qk = q @ k
         if causal:
-            qk = qk + torch.full((t, s), -math.inf).triu(1)
-        w = F.softmax(qk.float(), dim=-1)
+            qk = qk + torch.full((t, s), -math.inf, dtype=qk.dtype).triu(1)
+        w = F.softmax(qk, dim=-1)
         out = (w @ v).permute(0, 2, 1, 3).flatten(start_dim=2)
         return self.linear(out, name + ".out_proj")
 
@@ -105,8 +128,8 @@ class Whisper:
         positions = sinusoids(self.config["max_source_positions"], self.d_model)
         stored = self.w.get(p + "embed_positions.weight")
         if stored is not None:
-            assert torch.allclose(stored, positions, atol=1e-6), "stored encoder positions are not sinusoids()"
-        x = x + positions[: x.shape[1]]
+            assert torch.allclose(stored.float(), positions, atol=1e-6), "stored encoder positions are not sinusoids()"
+        x = x + positions[: x.shape[1]].to(x.dtype)
         heads = self.config["encoder_attention_heads"]
         for i in range(self.config["encoder_layers"]):
             name = f"{p}layers.{i}."
@@ -226,6 +249,35 @@ def beam_search(model, audio, prompt, eot, max_new_tokens, beam_size, patience=N
     return results
 
 
+def float64_conv_gradients(config, io):
+    """(d): float64 gradients of the golden loss for the encoder convolutions, checked by finite differences."""
+    weights = {k: v.double().requires_grad_() for k, v in load_safetensors(os.path.join(FIXTURES, "tiny_whisper.model.safetensors")).items()}
+    model = Whisper(weights, config)
+
+    def loss():
+        logits = model.forward(io["mel"].double(), io["tokens"])
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), io["labels"].reshape(-1), ignore_index=-100)
+
+    with torch.enable_grad():
+        loss().backward()
+    grads = {k: weights[k].grad.clone() for k in CONV_KEYS}
+    generator = torch.Generator().manual_seed(0)
+    for key in CONV_KEYS:
+        direction = torch.randn(weights[key].shape, generator=generator, dtype=torch.float64)
+        eps = 1e-4
+        with torch.no_grad():
+            weights[key] += eps * direction
+            plus = loss().item()
+            weights[key] -= 2 * eps * direction
+            minus = loss().item()
+            weights[key] += eps * direction
+        numeric = (plus - minus) / (2 * eps)
+        analytic = (grads[key] * direction).sum().item()
+        if abs(numeric - analytic) > 1e-6 * abs(numeric):
+            sys.exit(f"{key}: finite difference {numeric} disagrees with the float64 gradient {analytic}")
+    return grads
+
+
 def main():
     torch.set_grad_enabled(False)
     with open(os.path.join(FIXTURES, "tiny_whisper.config.json")) as f:
@@ -262,6 +314,15 @@ def main():
         json.dump(result, f, indent=1)
         f.write("\n")
     print(f"wrote {os.path.relpath(OUTPUT, ROOT)}")
+
+    grads = float64_conv_gradients(config, io)
+    golden = load_safetensors(os.path.join(FIXTURES, "tiny_whisper.grads.safetensors"))
+    for key in CONV_KEYS:
+        error = ((golden[key].double() - grads[key]).norm() / grads[key].norm()).item()
+        print(f"(d) {key}: golden grads.safetensors is off by {error:.3g} (norm-relative) from the float64 gradient")
+    note = "float64 gradients of the golden loss (tests/tools/whisper_reference.py), checked by central finite differences"
+    save_safetensors(CONV_GRADS, grads, {"note": note})
+    print(f"wrote {os.path.relpath(CONV_GRADS, ROOT)}")
 
 
 if __name__ == "__main__":

@@ -92,8 +92,10 @@ public sealed class Whisper : Module<(Tensor mel, Tensor decoderInput), Tensor>
         var encoder = model.encoder;
         using var scope = NewDisposeScope();
         var x = F.gelu(encoder.conv1.forward(mel)); // [B, C, 2S]
-        x = F.gelu(encoder.conv2.forward(x)); // [B, C, S]
-        x = x.permute(0, 2, 1); // [B, S, C]
+        // Transposed before the GELU rather than after, as openai writes it (same values): libtorch 1.13's CPU GELU
+        // backward returns uninitialised memory when its incoming gradient is not contiguous, which the transpose's
+        // gradient is. The upstream golden gradients of both convolutions are corrupted exactly that way.
+        x = F.gelu(encoder.conv2.forward(x).permute(0, 2, 1).contiguous()); // [B, S, C]
         x = Dropout(x + encoder.embed_positions.weight.to(x.dtype)); // [B, S, C]
         foreach (var layer in encoder.layers) x = RunEncoderLayer(layer, x);
         return scope.MoveToOuter(encoder.layer_norm.forward(x));
