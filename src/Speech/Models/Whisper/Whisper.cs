@@ -128,7 +128,11 @@ public sealed class Whisper : Module<(Tensor mel, Tensor decoderInput), Tensor>
         return scope.MoveToOuter(logits);
     }
 
-    /// <summary>Transcribes mel [B, n_mels, frames] with greedy or beam search (see <see cref="WhisperDecodingOptions"/>).</summary>
+    /// <summary>
+    /// Transcribes mel [B, n_mels, 2·max_source_positions] (on the model's device) with greedy or beam search and a
+    /// key/value cache; see <see cref="WhisperDecodingOptions"/>. Without a tokenizer the prompt is
+    /// <c>decoder_start_token_id</c> (or <see cref="WhisperDecodingOptions.Prompt"/>) and no text is decoded.
+    /// </summary>
     public IReadOnlyList<WhisperTranscript> Generate(Tensor mel, WhisperDecodingOptions options, WhisperTokenizer? tokenizer = null) =>
         WhisperDecoding.Run(this, mel, options, tokenizer);
 
