@@ -3,6 +3,7 @@ using Cluster.Speech.Data;
 using Cluster.Speech.Models.GridNet;
 using Cluster.Speech.Models.Losses;
 using Cluster.Speech.Synthesis;
+using Cluster.Torch.Modules;
 using Cluster.Torch.Optim;
 using static Cluster.Torch.torch;
 
