@@ -10,7 +10,7 @@ public static partial class torch
     /// precision-sensitive ones in float32, on this thread: <c>using (torch.autocast(DeviceType.CPU, torch.bfloat16)) { ... }</c>.
     /// <paramref name="dtype"/> defaults to the device's current autocast dtype (bfloat16 on CPU, float16 on CUDA unless
     /// changed); CPU supports bfloat16, CUDA float16 and bfloat16. <paramref name="enabled"/> false opens a region with
-    /// autocast off. Regions nest; disposing one restores the state before it.
+    /// autocast off (and <paramref name="dtype"/> ignored). Regions nest; disposing one restores the state before it.
     /// </summary>
     /// <exception cref="TorchException">(kind <see cref="TorchErrorKind.Value"/>) The dtype is not supported on the device,
     /// or CUDA autocast was requested where CUDA is not available: PyTorch only warns and disables autocast there, which

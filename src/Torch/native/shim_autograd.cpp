@@ -263,7 +263,7 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
     auto outputs = with_rng(closure.rng, [&] {
       AutocastReplay autocast(closure.cpu_autocast, closure.cuda_autocast);
       c10::AutoGradMode enable_grad(true);
-      return closure.call(detached, static_cast<int32_t>(closure.noutputs));
+      return closure.call(detached, closure.capacity);
     });
     TORCH_CHECK(outputs.size() == closure.noutputs, "checkpointed function returned ", outputs.size(),
                 " tensors when recomputed but ", closure.noutputs, " in the forward pass");
@@ -348,7 +348,9 @@ int32_t ts_autocast_enter(int32_t device_type, int32_t dtype, int32_t enabled, i
                         "CUDA autocast was requested but CUDA is not available in this libtorch or on this machine");
     }
   }
-  auto previous = shim::autocast_enter(device, {enabled != 0, type});
+  // A disabled region keeps the dtype: libtorch 1.13 rejects any CPU dtype but bfloat16 even with autocast off.
+  auto current = shim::autocast_get(device);
+  auto previous = shim::autocast_enter(device, {enabled != 0, enabled != 0 ? type : current.dtype});
   *previous_enabled = previous.enabled ? 1 : 0;
   *previous_dtype = static_cast<int32_t>(previous.dtype);
   return 0;

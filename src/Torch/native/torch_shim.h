@@ -295,8 +295,9 @@ TS_API int32_t ts_checkpoint(ts_checkpoint_fn function, void* context,
 /* ---- automatic mixed precision (torch.autocast) ---------------------------------------- */
 /* Enters an autocast region on this thread for device_type (0 CPU, 1 CUDA) with dtype as the
  * lower-precision type (CPU: bfloat16; CUDA: float16 or bfloat16), or a region with autocast
- * disabled when enabled == 0 (dtype then unchecked). Writes the state to hand back to
- * ts_autocast_exit. Enabling CUDA autocast without a CUDA device is an error (TS_ERR_VALUE). */
+ * disabled when enabled == 0 (dtype then ignored and the current one kept). Writes the state to
+ * hand back to ts_autocast_exit. Enabling CUDA autocast without a CUDA device is an error
+ * (TS_ERR_VALUE), where PyTorch warns and runs in float32. */
 TS_API int32_t ts_autocast_enter(int32_t device_type, int32_t dtype, int32_t enabled,
                                  int32_t* previous_enabled, int32_t* previous_dtype);
 /* Leaves the region: restores the previous state; leaving the outermost region clears the cache
