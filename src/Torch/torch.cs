@@ -202,7 +202,7 @@ public static partial class torch
         {
             IntPtr result;
             fixed (long* s = sizes)
-                result = Native.ts_from_blob((void*)pin.AddrOfPinnedObject(), s, sizes.Length, (int)DTypeInfo.Of<T>(), &ReleasePin, (void*)GCHandle.ToIntPtr(pin));
+                result = Native.ts_from_blob((void*)pin.AddrOfPinnedObject(), s, sizes.Length, (int)DTypeInfo.Of<T>(), &FreeGCHandle, (void*)GCHandle.ToIntPtr(pin));
             return Tensor.Wrap(result);
         }
         catch
@@ -212,8 +212,9 @@ public static partial class torch
         }
     }
 
+    /// <summary>The shim's deleter for a GCHandle handed over as a callback context (a pinned array, a checkpointed function).</summary>
     [UnmanagedCallersOnly]
-    private static void ReleasePin(IntPtr context) => GCHandle.FromIntPtr(context).Free();
+    private static void FreeGCHandle(IntPtr context) => GCHandle.FromIntPtr(context).Free();
 
     // ---- combining -----------------------------------------------------------------------
 

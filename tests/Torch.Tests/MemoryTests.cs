@@ -89,7 +89,7 @@ public sealed class MemoryTests(ITestOutputHelper output)
         return (scope.Count, temporaries is null ? 0 : loss.item<double>());
     }
 
-    private static long ResidentBytes()
+    internal static long ResidentBytes()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();

@@ -121,6 +121,11 @@ internal static unsafe class Native
     [DllImport(Library, ExactSpelling = true)] internal static extern IntPtr ts_stft(IntPtr input, long n_fft, long hop_length, long win_length, IntPtr window, int center, int pad_mode, int normalized, int onesided, int return_complex);
     [DllImport(Library, ExactSpelling = true)] internal static extern IntPtr ts_istft(IntPtr input, long n_fft, long hop_length, long win_length, IntPtr window, int center, int normalized, int onesided, long length, int return_complex);
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_clip_grad_norm(IntPtr* @params, int count, double max_norm, double norm_type, double* total_norm);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_autograd_grad(IntPtr* outputs, int noutputs, IntPtr* inputs, int ninputs, IntPtr* grad_outputs, int retain_graph, int create_graph, int allow_unused, IntPtr* results);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_checkpoint(delegate* unmanaged<IntPtr, IntPtr*, int, IntPtr*, int, byte*, int, int> function, void* context, delegate* unmanaged<IntPtr, void> deleter, IntPtr* inputs, int ninputs, IntPtr* outputs, int capacity);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_autocast_enter(int device_type, int dtype, int enabled, int* previous_enabled, int* previous_dtype);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_autocast_exit(int device_type, int previous_enabled, int previous_dtype);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_autocast_state(int device_type, int* enabled, int* dtype);
     [DllImport(Library, ExactSpelling = true)] internal static extern IntPtr ts_optimizer_new(int kind, IntPtr* @params, int* group_of_param, int nparams, double* group_options, int ngroups);
     [DllImport(Library, ExactSpelling = true)] internal static extern void ts_optimizer_free(IntPtr opt);
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_optimizer_step(IntPtr opt);

@@ -15,6 +15,7 @@ public abstract class Optimizer : ILearningRateTarget, IDisposable
 
     private readonly int nativeKind;
     private readonly Dictionary<string, (int Group, int Index, Parameter Parameter)> byName = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<(string Name, Parameter Parameter)> parameters;
     private ParamGroup[] groups;
     private IntPtr handle;
 
@@ -40,6 +41,7 @@ public abstract class Optimizer : ILearningRateTarget, IDisposable
             }
         }
         if (byName.Count == 0) throw new ArgumentException("optimizer got an empty parameter list", nameof(resolved));
+        parameters = Array.AsReadOnly(groups.SelectMany(g => g.Parameters).ToArray());
         handle = CreateNative(groups);
     }
 
@@ -63,6 +65,9 @@ public abstract class Optimizer : ILearningRateTarget, IDisposable
     }
 
     public int GroupCount => groups.Length;
+
+    /// <summary>Every parameter the optimizer updates, group by group, with its name (fixed for the optimizer's life).</summary>
+    public IReadOnlyList<(string Name, Parameter Parameter)> Parameters => parameters;
 
     private IntPtr Handle
     {

@@ -13,6 +13,7 @@ CLR_TYPES = {
     'const char*': 'byte*', 'char*': 'byte*', 'void*': 'void*', 'const void*': 'void*',
     'int64_t*': 'long*', 'const int64_t*': 'long*', 'int32_t*': 'int*', 'const int32_t*': 'int*',
     'double*': 'double*', 'const double*': 'double*', 'ts_tensor*': 'IntPtr*', 'const ts_tensor*': 'IntPtr*',
+    'ts_checkpoint_fn': 'delegate* unmanaged<IntPtr, IntPtr*, int, IntPtr*, int, byte*, int, int>',
 }
 
 CSHARP_KEYWORDS = {'out', 'in', 'ref', 'base', 'checked', 'fixed', 'lock', 'object', 'params', 'string'}

@@ -263,6 +263,49 @@ TS_API ts_tensor ts_istft(ts_tensor input, int64_t n_fft, int64_t hop_length, in
 TS_API int32_t ts_clip_grad_norm(const ts_tensor* params, int32_t count, double max_norm,
                                  double norm_type, double* total_norm);
 
+/* ---- autograd extras ------------------------------------------------------------------- */
+/* torch.autograd.grad: gradients of outputs w.r.t. inputs, returned instead of accumulated.
+ * grad_outputs may be NULL, and so may any entry (implicit ones for scalar outputs).
+ * retain_graph -1 means "as create_graph". results[i] is a new handle, or NULL when inputs[i] is
+ * unused (allowed only with allow_unused). Returns 0 or -1. */
+TS_API int32_t ts_autograd_grad(const ts_tensor* outputs, int32_t noutputs, const ts_tensor* inputs,
+                                int32_t ninputs, const ts_tensor* grad_outputs, int32_t retain_graph,
+                                int32_t create_graph, int32_t allow_unused, ts_tensor* results);
+
+/* The block run by ts_checkpoint. inputs are borrowed for the call (take ts_tensor_alias to keep
+ * one); it writes at most capacity new handles to outputs, which the shim then owns, and returns
+ * their count. On failure it returns -1 and writes a NUL-terminated UTF-8 message of at most
+ * error_capacity bytes (terminator included) to error. It must not let an exception escape. */
+typedef int32_t (*ts_checkpoint_fn)(void* context, const ts_tensor* inputs, int32_t ninputs,
+                                    ts_tensor* outputs, int32_t capacity, char* error,
+                                    int32_t error_capacity);
+/* torch.utils.checkpoint.checkpoint (the reentrant variant): runs function(context, inputs) without
+ * recording a graph and saves only the inputs; backward runs it again with gradients enabled on
+ * detached copies of the inputs, under the CPU (and input CUDA devices') random state and the
+ * autocast state of the forward, then backpropagates through the copy, so parameters used inside
+ * accumulate their .grad and the inputs get theirs. Writes up to capacity output handles and
+ * returns their count, or -1 (a failing function surfaces as "checkpointed function failed: ...").
+ * deleter(context) runs exactly once when the shim no longer needs context: at once if the call
+ * fails or records no graph (grad mode off, or no input requires grad), else when the graph is
+ * freed, possibly on another thread. Not usable under ts_autograd_grad (as in PyTorch). */
+TS_API int32_t ts_checkpoint(ts_checkpoint_fn function, void* context,
+                             void (*deleter)(void* context), const ts_tensor* inputs,
+                             int32_t ninputs, ts_tensor* outputs, int32_t capacity);
+
+/* ---- automatic mixed precision (torch.autocast) ---------------------------------------- */
+/* Enters an autocast region on this thread for device_type (0 CPU, 1 CUDA) with dtype as the
+ * lower-precision type (CPU: bfloat16; CUDA: float16 or bfloat16), or a region with autocast
+ * disabled when enabled == 0 (dtype then ignored and the current one kept). Writes the state to
+ * hand back to ts_autocast_exit. Enabling CUDA autocast without a CUDA device is an error
+ * (TS_ERR_VALUE), where PyTorch warns and runs in float32. */
+TS_API int32_t ts_autocast_enter(int32_t device_type, int32_t dtype, int32_t enabled,
+                                 int32_t* previous_enabled, int32_t* previous_dtype);
+/* Leaves the region: restores the previous state; leaving the outermost region clears the cache
+ * of casted weights. Regions must be left innermost first, on the thread that entered them. */
+TS_API int32_t ts_autocast_exit(int32_t device_type, int32_t previous_enabled, int32_t previous_dtype);
+/* The current state of this thread for device_type: whether autocast is on and its dtype. */
+TS_API int32_t ts_autocast_state(int32_t device_type, int32_t* enabled, int32_t* dtype);
+
 /* ---- optimizers (torch::optim) --------------------------------------------------------- */
 enum ts_optimizer_kind { TS_OPTIM_ADAMW = 0, TS_OPTIM_SGD = 1 };
 /* group_options holds 8 doubles per group:
