@@ -65,6 +65,9 @@ inline at::TensorOptions options(int32_t dtype_code, int32_t device_type, int32_
 
 std::vector<at::Tensor> tensor_list(const ts_tensor* handles, int32_t count);
 
+// GELU with a backward that tolerates non-contiguous incoming gradients (see shim_gelu.cpp).
+at::Tensor gelu(const at::Tensor& x, bool tanh);
+
 }  // namespace shim
 
 // Every exported function body sits between SHIM_TRY and SHIM_CATCH(value returned on failure).

@@ -24,8 +24,8 @@ at::Tensor unary(int32_t op, const at::Tensor& a) {
     case TS_TANH: return at::tanh(a);
     case TS_SIGMOID: return at::sigmoid(a);
     case TS_RELU: return at::relu(a);
-    case TS_GELU: return at::gelu(a, "none");
-    case TS_GELU_TANH: return at::gelu(a, "tanh");
+    case TS_GELU: return shim::gelu(a, false);
+    case TS_GELU_TANH: return shim::gelu(a, true);
     case TS_SILU: return at::silu(a);
     case TS_SOFTPLUS: return at::softplus(a, 1, 20);
     case TS_FLOOR: return at::floor(a);

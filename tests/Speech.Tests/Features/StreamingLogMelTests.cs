@@ -4,6 +4,7 @@ using Cluster.Speech.Features;
 
 namespace Cluster.Speech.Tests.Features;
 
+[Collection(SerialCollection.Name)]
 public sealed class StreamingLogMelTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("stream-mel-").FullName;

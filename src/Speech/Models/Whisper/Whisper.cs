@@ -38,19 +38,12 @@ public sealed class Whisper : Module<(Tensor mel, Tensor decoderInput), Tensor>
     public WhisperConfig Config { get; }
 
     /// <summary>
-    /// Recomputing each block's activations during backward instead of keeping them. Not available yet: the Torch
-    /// binding has no checkpoint primitive, so asking for it throws rather than silently training without it. The
-    /// hook points are <see cref="RunEncoderLayer"/> and <see cref="RunDecoderLayer"/>.
+    /// Recompute each encoder and decoder block's activations during backward instead of keeping them
+    /// (Hugging Face's <c>gradient_checkpointing_enable()</c>): training memory drops from all
+    /// activations of every block to the blocks' inputs, at the cost of a second forward per block.
+    /// Applies in training mode only; decoding with a cache never checkpoints.
     /// </summary>
-    /// <exception cref="NotSupportedException">Set to true.</exception>
-    public bool GradientCheckpointing
-    {
-        get => false;
-        set
-        {
-            if (value) throw new NotSupportedException("gradient checkpointing needs a checkpoint primitive in the Torch binding, which it does not have yet");
-        }
-    }
+    public bool GradientCheckpointing { get; set; }
 
     /// <summary>Loads <c>config.json</c> and <c>model.safetensors</c> (or a sharded <c>model.safetensors.index.json</c>).
     /// Pickled checkpoints (<c>*.pt</c>, <c>pytorch_model.bin</c>) are refused, never unpickled.</summary>
@@ -137,20 +130,32 @@ public sealed class Whisper : Module<(Tensor mel, Tensor decoderInput), Tensor>
         WhisperDecoding.Run(this, mel, options, tokenizer);
 
     // Every encoder block runs here, in its own dispose scope, so inference frees a block's attention weights before
-    // the next one (training keeps what autograd saved either way). Gradient checkpointing goes here: when the Torch
-    // binding has a checkpoint wrapper, run layer.Forward through it while GradientCheckpointing && training.
-    private static Tensor RunEncoderLayer(EncoderLayer layer, Tensor x)
+    // the next one (training keeps what autograd saved, unless the block is checkpointed).
+    private Tensor RunEncoderLayer(EncoderLayer layer, Tensor x)
     {
         using var scope = NewDisposeScope();
+        if (Checkpointing(x)) return scope.MoveToOuter(torch.utils.checkpoint(inputs => [layer.Forward(inputs[0])], x)[0]);
         return scope.MoveToOuter(layer.Forward(x));
     }
 
     // As RunEncoderLayer, for decoder blocks; a checkpointed block never has a cache (that is decoding, not training).
-    private static Tensor RunDecoderLayer(DecoderLayer layer, int index, Tensor x, Tensor audio, Tensor? mask, WhisperKvCache? cache)
+    private Tensor RunDecoderLayer(DecoderLayer layer, int index, Tensor x, Tensor audio, Tensor? mask, WhisperKvCache? cache)
     {
         using var scope = NewDisposeScope();
+        if (cache is null && Checkpointing(x))
+        {
+            // The mask travels as an input: the graph must keep it alive until backward recomputes the
+            // block, long after this step's dispose scopes have freed their own tensors.
+            Tensor[] inputs = mask is null ? [x, audio] : [x, audio, mask];
+            return scope.MoveToOuter(torch.utils.checkpoint(
+                args => [layer.Forward(args[0], args[1], args.Length > 2 ? args[2] : null, null, index)], inputs)[0]);
+        }
         return scope.MoveToOuter(layer.Forward(x, audio, mask, cache, index));
     }
+
+    // Reentrant checkpointing hands parameter gradients out through the block's inputs, so it only applies when
+    // an input is part of the graph (always so in training, where the convolutions and embeddings precede the blocks).
+    private bool Checkpointing(Tensor input) => GradientCheckpointing && training && input.requires_grad;
 
     private Tensor Dropout(Tensor x) => Config.Dropout > 0 ? F.dropout(x, Config.Dropout, training) : x;
 
