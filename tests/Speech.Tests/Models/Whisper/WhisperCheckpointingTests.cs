@@ -31,7 +31,8 @@ public sealed class WhisperCheckpointingTests
             var error = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
             Assert.True(error <= 1e-5 * Math.Max(1, expected.Max(Math.Abs)), $"{name}: gradients differ by {error:E2}");
         }
-        Assert.True(plainGrowth > 300, $"without checkpointing the forward kept only {plainGrowth:F0} MB; the test no longer measures anything");
+        // Measured: the plain forward keeps 200–330 MB depending on the allocator's state, the checkpointed one ~0.
+        Assert.True(plainGrowth > 100, $"without checkpointing the forward kept only {plainGrowth:F0} MB; the test no longer measures anything");
         Assert.True(checkpointedGrowth * 4 < plainGrowth, $"checkpointed forward kept {checkpointedGrowth:F0} MB, plain {plainGrowth:F0} MB");
     }
 
