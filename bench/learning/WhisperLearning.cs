@@ -19,6 +19,7 @@ public static class WhisperLearning
 {
     private const int TrainUtterances = 640, HeldOutUtterances = 96, BatchSize = 8;
     private const int ClipSamples = 4 * LogMelSpectrogram.SampleRate;
+    private const double PeakLearningRate = 2e-3, LabelSmoothing = 0.1;
 
     public static LearningResult Run(string tokenizerPath, double minutes, ulong seed)
     {
@@ -61,7 +62,7 @@ public static class WhisperLearning
             }
         }
         model.train();
-        using var optimizer = optim.AdamW(ParamGroups.WithWeightDecay(model.named_parameters(), 0.01), lr: 1e-3);
+        using var optimizer = optim.AdamW(ParamGroups.WithWeightDecay(model.named_parameters(), 0.01), lr: PeakLearningRate);
         var collator = new LabelCollator(endOfText);
         var rng = new Cluster.Speech.Data.SplitMix64(seed);
         var order = Enumerable.Range(0, TrainUtterances).ToArray();
@@ -85,7 +86,7 @@ public static class WhisperLearning
             var labels = collator.Collate(batch.Select(i => examples[i]).ToList());
             var decoderInput = tensor(labels.DecoderInput, [labels.BatchSize, labels.Length]);
             var target = tensor(labels.Labels, [labels.BatchSize, labels.Length]);
-            var loss = Whisper.Loss(model.forward((mel, decoderInput)), target);
+            var loss = Whisper.Loss(model.forward((mel, decoderInput)), target, LabelSmoothing);
             optimizer.zero_grad();
             loss.backward();
             nn.utils.clip_grad_norm_(model.parameters(), 1.0);
@@ -127,7 +128,7 @@ public static class WhisperLearning
         {
             $"model: d_model {config.DModel}, {config.EncoderLayers}+{config.DecoderLayers} layers, {config.EncoderAttentionHeads} heads, vocab {config.VocabSize} (the multilingual tokenizer's ids used by the corpus, remapped), audio context {config.MaxSourcePositions} (4 s clips)",
             $"data: {TrainUtterances} training and {HeldOutUtterances} held-out utterances (espeak-ng cmn, {SentencePool.Mandarin.Count} sentences, other voices/speeds/pitches held out), seed {seed}",
-            $"training: AdamW lr 1e-3 (linear warmup and decay over the budget), batch {BatchSize}, clip 1.0, {get_num_threads()} threads, final smoothed loss {recentLoss:F3}",
+            $"training: AdamW peak lr {PeakLearningRate} (linear warmup and decay over the budget), label smoothing {LabelSmoothing}, batch {BatchSize}, clip 1.0, {get_num_threads()} threads, final smoothed loss {recentLoss:F3}",
             $"held-out WER {accumulator.Wer:P1}, CER {cer:P1}",
         };
         details.AddRange(samples);

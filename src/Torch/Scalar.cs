@@ -14,10 +14,6 @@ public readonly struct Scalar
 
     internal NativeScalar Native => value;
 
-    public bool IsInteger => value.Kind == 1;
-
-    public double ToDouble() => value.Kind == 0 ? value.Real : value.Integer;
-
     public static implicit operator Scalar(double v) => new(new NativeScalar(v, 0, 0));
     public static implicit operator Scalar(float v) => new(new NativeScalar(v, 0, 0));
     public static implicit operator Scalar(long v) => new(new NativeScalar(v, v, 1));
