@@ -51,16 +51,6 @@ public static class WhisperLearning
         };
         manual_seed(seed);
         using var model = new Whisper(config);
-        // Hugging Face's initialisation (init_std 0.02): the default N(0, 1) token embeddings, tied
-        // to the output layer, start the loss near 40 and waste most of a short budget.
-        using (no_grad())
-        {
-            foreach (var (name, parameter) in model.named_parameters())
-            {
-                if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
-                else if (!name.Contains("layer_norm", StringComparison.Ordinal)) parameter.normal_(0, 0.02);
-            }
-        }
         model.train();
         using var optimizer = optim.AdamW(ParamGroups.WithWeightDecay(model.named_parameters(), 0.01), lr: PeakLearningRate);
         var collator = new LabelCollator(endOfText);

@@ -45,25 +45,18 @@ public sealed class StreamingLogMelTests : IDisposable
 
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var baseline = ResidentBytes();
+        var baseline = ResidentMemory.Bytes();
         long peak = baseline;
         var windows = 0;
         foreach (var window in new StreamingLogMel().Windows(path))
         {
             Assert.True(float.IsFinite(window.Features[^1]));
             windows++;
-            if (windows % 10 == 0) peak = Math.Max(peak, ResidentBytes());
+            if (windows % 10 == 0) peak = Math.Max(peak, ResidentMemory.Bytes());
         }
         Assert.Equal(120, windows);
         // The whole hour decoded at once would be 230 MB of float samples; streaming keeps one 30 s window.
         var growth = (peak - baseline) / (1024.0 * 1024.0);
         Assert.True(growth < 200, $"resident memory grew by {growth:F0} MB while streaming one hour (bound 200 MB)");
-    }
-
-    private static long ResidentBytes()
-    {
-        // /proc/self/statm: size resident shared ... in pages.
-        var fields = File.ReadAllText("/proc/self/statm").Split(' ');
-        return long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) * Environment.SystemPageSize;
     }
 }

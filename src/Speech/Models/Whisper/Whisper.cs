@@ -33,6 +33,20 @@ public sealed class Whisper : Module<(Tensor mel, Tensor decoderInput), Tensor>
         model = new Model(config);
         if (!config.TieWordEmbeddings) proj_out = new Linear(config.DModel, config.VocabSize, bias: false);
         RegisterComponents();
+        InitializeWeights();
+    }
+
+    // Hugging Face's _init_weights (init_std 0.02) rather than PyTorch's layer defaults: the default N(0, 1)
+    // token embeddings, tied to the output, start a from-scratch run with logits so large that the loss sits
+    // near 40. Loaded checkpoints overwrite all of this; the encoder positions are a fixed buffer.
+    private void InitializeWeights()
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
+            else if (!name.Contains("layer_norm", StringComparison.Ordinal)) parameter.normal_(0, 0.02);
+        }
     }
 
     public WhisperConfig Config { get; }
@@ -85,10 +99,8 @@ public sealed class Whisper : Module<(Tensor mel, Tensor decoderInput), Tensor>
         var encoder = model.encoder;
         using var scope = NewDisposeScope();
         var x = F.gelu(encoder.conv1.forward(mel)); // [B, C, 2S]
-        // Transposed before the GELU rather than after, as openai writes it (same values): libtorch 1.13's CPU GELU
-        // backward returns uninitialised memory when its incoming gradient is not contiguous, which the transpose's
-        // gradient is. The upstream golden gradients of both convolutions are corrupted exactly that way.
-        x = F.gelu(encoder.conv2.forward(x).permute(0, 2, 1).contiguous()); // [B, S, C]
+        x = F.gelu(encoder.conv2.forward(x)); // [B, C, S]
+        x = x.permute(0, 2, 1); // [B, S, C]
         x = Dropout(x + encoder.embed_positions.weight.to(x.dtype)); // [B, S, C]
         foreach (var layer in encoder.layers) x = RunEncoderLayer(layer, x);
         return scope.MoveToOuter(encoder.layer_norm.forward(x));

@@ -48,17 +48,11 @@ public sealed class WhisperCheckpointingTests
         var labels = randint(3, 64, [8, 6]);
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var before = ResidentMegabytes();
+        var before = ResidentMemory.Megabytes();
         var loss = Cluster.Speech.Models.Whisper.Whisper.Loss(model.forward((mel, tokens)), labels);
-        var growth = ResidentMegabytes() - before;
+        var growth = ResidentMemory.Megabytes() - before;
         loss.backward();
         var gradients = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.ToArray<float>());
         return (growth, gradients);
-    }
-
-    private static double ResidentMegabytes()
-    {
-        var fields = File.ReadAllText("/proc/self/statm").Split(' ');
-        return long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) * (double)Environment.SystemPageSize / (1024 * 1024);
     }
 }
