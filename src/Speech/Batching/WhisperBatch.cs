@@ -1,0 +1,39 @@
+using Cluster.Speech.Text;
+
+namespace Cluster.Speech.Batching;
+
+/// <summary>
+/// A Whisper training batch on the host, ready to travel as raw bytes and become tensors on a trainer: log-Mel
+/// features <c>[Count, MelBins, Frames]</c> row-major and the padded decoder inputs and labels of <see cref="Labels"/>.
+/// </summary>
+public sealed class WhisperBatch
+{
+    internal WhisperBatch(string batchId, IReadOnlyList<string> utteranceIds, int melBins, int frames, float[] features,
+        TrainingBatch labels, IReadOnlyList<SkippedItem> skipped)
+    {
+        BatchId = batchId;
+        UtteranceIds = utteranceIds;
+        MelBins = melBins;
+        Frames = frames;
+        Features = features;
+        Labels = labels;
+        Skipped = skipped;
+    }
+
+    public string BatchId { get; }
+
+    /// <summary>The utterances in the batch, in row order; skipped ones are not among them.</summary>
+    public IReadOnlyList<string> UtteranceIds { get; }
+
+    public int Count => UtteranceIds.Count;
+
+    public int MelBins { get; }
+
+    public int Frames { get; }
+
+    public float[] Features { get; }
+
+    public TrainingBatch Labels { get; }
+
+    public IReadOnlyList<SkippedItem> Skipped { get; }
+}
