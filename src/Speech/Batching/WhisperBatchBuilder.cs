@@ -82,7 +82,9 @@ public sealed class WhisperBatchBuilder
         {
             audio = AudioFile.Read(utterance.AudioPath, new AudioReadOptions
             {
-                TargetSampleRate = LogMelSpectrogram.SampleRate, Offset = utterance.Offset ?? 0, Duration = utterance.Duration,
+                TargetSampleRate = LogMelSpectrogram.SampleRate,
+                Offset = utterance.Offset ?? 0,
+                Duration = utterance.Duration,
             });
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)

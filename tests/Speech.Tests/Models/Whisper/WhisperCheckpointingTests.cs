@@ -15,9 +15,21 @@ public sealed class WhisperCheckpointingTests
 {
     private static WhisperConfig Config => new()
     {
-        NumMelBins = 80, DModel = 64, EncoderLayers = 3, EncoderAttentionHeads = 4, EncoderFfnDim = 128,
-        DecoderLayers = 1, DecoderAttentionHeads = 4, DecoderFfnDim = 128, MaxSourcePositions = 750,
-        MaxTargetPositions = 16, VocabSize = 64, EosTokenId = 1, DecoderStartTokenId = 2, PadTokenId = 1, BosTokenId = 1,
+        NumMelBins = 80,
+        DModel = 64,
+        EncoderLayers = 3,
+        EncoderAttentionHeads = 4,
+        EncoderFfnDim = 128,
+        DecoderLayers = 1,
+        DecoderAttentionHeads = 4,
+        DecoderFfnDim = 128,
+        MaxSourcePositions = 750,
+        MaxTargetPositions = 16,
+        VocabSize = 64,
+        EosTokenId = 1,
+        DecoderStartTokenId = 2,
+        PadTokenId = 1,
+        BosTokenId = 1,
     };
 
     [Fact]

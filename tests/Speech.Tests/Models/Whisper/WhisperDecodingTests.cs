@@ -166,9 +166,21 @@ public sealed class WhisperDecodingTests(ITestOutputHelper output)
         manual_seed(7);
         var model = new WhisperModel(new WhisperConfig
         {
-            NumMelBins = 80, DModel = 64, EncoderLayers = 1, EncoderAttentionHeads = 4, EncoderFfnDim = 128,
-            DecoderLayers = 1, DecoderAttentionHeads = 4, DecoderFfnDim = 128, MaxSourcePositions = 10, MaxTargetPositions = 448,
-            VocabSize = 51865, EosTokenId = 50257, PadTokenId = 50257, BosTokenId = 50257, DecoderStartTokenId = 50258,
+            NumMelBins = 80,
+            DModel = 64,
+            EncoderLayers = 1,
+            EncoderAttentionHeads = 4,
+            EncoderFfnDim = 128,
+            DecoderLayers = 1,
+            DecoderAttentionHeads = 4,
+            DecoderFfnDim = 128,
+            MaxSourcePositions = 10,
+            MaxTargetPositions = 448,
+            VocabSize = 51865,
+            EosTokenId = 50257,
+            PadTokenId = 50257,
+            BosTokenId = 50257,
+            DecoderStartTokenId = 50258,
         }).eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
