@@ -9,12 +9,12 @@ public sealed class JobSpecException : Exception
     public JobSpecException(string source, IReadOnlyList<JobSpecError> errors)
         : base(Describe(source, errors))
     {
-        Source = source;
+        Origin = source;
         Errors = errors;
     }
 
     /// <summary>The file (or other origin) the spec was read from.</summary>
-    public new string Source { get; }
+    public string Origin { get; }
 
     public IReadOnlyList<JobSpecError> Errors { get; }
 
