@@ -29,8 +29,15 @@ public sealed class ModelCheckpointFilesTests : IDisposable
         manual_seed(5);
         var config = WhisperConfig.Preset("tiny") with
         {
-            DModel = 32, EncoderLayers = 1, DecoderLayers = 1, EncoderAttentionHeads = 2, DecoderAttentionHeads = 2,
-            EncoderFfnDim = 64, DecoderFfnDim = 64, MaxSourcePositions = 8, MaxTargetPositions = 16,
+            DModel = 32,
+            EncoderLayers = 1,
+            DecoderLayers = 1,
+            EncoderAttentionHeads = 2,
+            DecoderAttentionHeads = 2,
+            EncoderFfnDim = 64,
+            DecoderFfnDim = 64,
+            MaxSourcePositions = 8,
+            MaxTargetPositions = 16,
         };
         using var model = new Whisper(config);
         var store = new CheckpointStore(root);

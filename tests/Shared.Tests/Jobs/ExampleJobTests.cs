@@ -33,6 +33,9 @@ public class ExampleJobTests
         Assert.Equal(EvaluationMetric.Cer, job.Checkpointing.Metric);
         Assert.Equal(MetricMode.Min, job.Checkpointing.Mode);
         Assert.Equal(1, job.Checkpointing.KeepBest);
+
+        var bucketer = new DurationBucketer(job.Batching.ToBucketingOptions(framesPerSecond: 100));
+        Assert.Equal((16, 8), (bucketer.Options.BatchSize, bucketer.Options.BucketCount));
     }
 
     [Fact]

@@ -197,6 +197,15 @@ public class JobSpecLoaderTests
     }
 
     [Fact]
+    public void An_explicit_null_is_the_same_as_leaving_the_key_out()
+    {
+        JobSpec job = Parse(Minimal.Replace("  language: zh", "  language: zh\n  eval: ~\n  sample_rate:"));
+
+        Assert.Empty(job.Data.Eval);
+        Assert.Equal(16000, job.Data.SampleRate);
+    }
+
+    [Fact]
     public void Missing_file_is_named()
     {
         var error = Assert.Throws<FileNotFoundException>(() => JobSpecLoader.Load("/nonexistent/job.yaml"));
