@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cluster.Torch;
 using Cluster.Torch.Optim;
 
@@ -16,9 +15,6 @@ public sealed record CheckpointFile(string Name, Action<string> Write)
         ArgumentNullException.ThrowIfNull(content);
         return new CheckpointFile(name, path => File.WriteAllBytes(path, content));
     }
-
-    public static CheckpointFile Json<T>(string name, T value, JsonSerializerOptions? options = null) =>
-        Bytes(name, JsonSerializer.SerializeToUtf8Bytes(value, options));
 
     /// <summary>Tensors by name as safetensors (<c>model.safetensors</c> takes Hugging Face names and
     /// <c>{"format": "pt"}</c> metadata, which <c>transformers</c> requires).</summary>

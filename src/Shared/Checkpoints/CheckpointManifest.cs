@@ -19,6 +19,8 @@ public sealed record CheckpointManifest(long Step, IReadOnlyList<ManifestEntry> 
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
+        // An evaluation that diverged reports NaN; the checkpoint is still written, and retention never ranks it best.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     public int Format { get; init; } = CurrentFormat;

@@ -175,7 +175,7 @@ public sealed class CheckpointStoreTests : IDisposable
     public void Retention_deletes_what_the_policy_does_not_keep()
     {
         var store = new CheckpointStore(root);
-        double[] cers = [0.50, 0.10, 0.40, 0.30, 0.35];
+        double[] cers = [0.50, 0.10, double.NaN, 0.30, 0.35];
         for (int i = 0; i < cers.Length; i++) Write(store, (i + 1) * 100, cers[i]);
 
         RetentionDecision decision = store.ApplyRetention(new RetentionPolicy(keepLast: 2, keepBest: 1, "cer", MetricMode.Min));
