@@ -113,7 +113,7 @@ public static class JobSpecLoader
             BatchingSpec? batching = Batching(root.Section("batching", required: true));
             TrainingSpec training = Training(root.Section("training")) ?? new TrainingSpec();
             EvaluationSpec evaluation = Evaluation(root.Section("evaluation"), model) ?? new EvaluationSpec();
-            CheckpointingSpec checkpointing = Checkpointing(root.Section("checkpointing"), schedule, evaluation.Metric);
+            CheckpointingSpec checkpointing = Checkpointing(root.Section("checkpointing"), schedule, evaluation);
             ClusterSpec cluster = Cluster(root.Section("cluster")) ?? new ClusterSpec();
             root.RejectUnknownKeys();
             if (name is null || model is null || data is null || schedule is null || batching is null || errors.Count > 0) return null;
@@ -461,8 +461,9 @@ public static class JobSpecLoader
             };
         }
 
-        private CheckpointingSpec Checkpointing(YamlSection? section, ScheduleSpec? schedule, EvaluationMetric evaluated)
+        private CheckpointingSpec Checkpointing(YamlSection? section, ScheduleSpec? schedule, EvaluationSpec evaluation)
         {
+            EvaluationMetric evaluated = evaluation.Metric;
             var defaults = new CheckpointingSpec();
             if (section is null) return defaults with { Directory = Resolve(defaults.Directory), Metric = evaluated, Mode = Better(evaluated) };
             string? directory = section.String("directory");
@@ -474,6 +475,9 @@ public static class JobSpecLoader
             section.RejectUnknownKeys();
             if (every is int e && schedule?.MaxSteps is int m && e > m)
                 section.Error("every_steps", $"{e} is beyond max_steps {m}: no checkpoint would ever be written");
+            // "Best" is judged by the evaluation of the checkpoint's own step (Hugging Face's rule for load_best_model_at_end).
+            if (every is int e2 && (keepBest ?? defaults.KeepBest) > 0 && e2 % evaluation.EverySteps != 0)
+                section.Error("every_steps", $"{e2} is not a multiple of evaluation.every_steps {evaluation.EverySteps}: keep_best needs checkpoints on evaluation steps");
             // Only the evaluation metric and the loss are measured, so "best" can only be judged by one of them.
             if (metric is { } judged && judged != evaluated && judged != EvaluationMetric.Loss)
                 section.Error("metric", $"{Name(judged)} is not measured; evaluation.metric is {Name(evaluated)}");

@@ -126,6 +126,17 @@ public class JobSpecLoaderTests
     }
 
     [Fact]
+    public void Keeping_the_best_needs_checkpoints_on_evaluation_steps()
+    {
+        string spec = Minimal.Replace("max_steps: 100", "max_steps: 5000") + "\nevaluation:\n  every_steps: 300\ncheckpointing:\n  every_steps: 1000\n";
+
+        var error = Refused(spec);
+        Assert.Contains(error.Errors, e => e.Path == "checkpointing.every_steps" && e.Reason.Contains("not a multiple of evaluation.every_steps 300"));
+
+        Assert.Equal(0, Parse(spec + "  keep_best: 0\n").Checkpointing.KeepBest);
+    }
+
+    [Fact]
     public void Whisper_refuses_audio_other_than_16_kHz()
     {
         var error = Refused(Minimal.Replace("language: zh", "language: zh\n  sample_rate: 8000"));
