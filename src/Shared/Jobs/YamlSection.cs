@@ -85,8 +85,13 @@ internal sealed class YamlSection
         return null;
     }
 
-    public int? Int(string key, Func<long, bool> valid, string rule, bool required = false) =>
-        Integer(key, v => v is >= int.MinValue and <= int.MaxValue && valid(v), rule, required) is { } value ? (int)value : null;
+    public int? Int(string key, Func<long, bool> valid, string rule, bool required = false)
+    {
+        if (Integer(key, valid, rule, required) is not { } value) return null;
+        if (value is >= int.MinValue and <= int.MaxValue) return (int)value;
+        Error(key, $"{value} is too large");
+        return null;
+    }
 
     public double? Number(string key, Func<double, bool> valid, string rule, bool required = false)
     {
