@@ -1,0 +1,19 @@
+namespace Cluster.Shared.Jobs;
+
+/// <summary>
+/// The cluster the job asks for and how its nodes authenticate. The secret itself is never in the spec, only where
+/// to find it: exactly one of <see cref="SecretFile"/> and <see cref="SecretEnv"/> is set.
+/// </summary>
+public sealed record ClusterSpec
+{
+    public int DataNodes { get; init; } = 1;
+
+    public int GpuNodes { get; init; } = 1;
+
+    /// <summary>Batches a trainer lets data nodes send ahead of what it has consumed.</summary>
+    public int CreditsPerTrainer { get; init; } = 4;
+
+    public string? SecretFile { get; init; }
+
+    public string? SecretEnv { get; init; } = "CLUSTER_SECRET";
+}
