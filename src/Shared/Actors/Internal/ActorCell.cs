@@ -16,7 +16,7 @@ internal sealed class ActorCell : IActorContext, IStash, IThreadPoolWorkItem
     private static ActorCell? _constructing;
 
     private readonly Channel<Envelope> _mailbox =
-        Channel.CreateUnbounded<Envelope>(new UnboundedChannelOptions { SingleReader = true });
+        Channel.CreateUnbounded<Envelope>();
     private readonly ConcurrentQueue<SystemMessage> _systemMailbox = new();
     private readonly ConcurrentDictionary<string, ActorCell> _children = new();
     private readonly object _lifecycleLock = new();
