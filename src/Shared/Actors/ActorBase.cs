@@ -19,29 +19,31 @@ public abstract class ActorBase
 
     protected IActorContext Context => _cell;
 
+    internal OneForOneStrategy ChildStrategy => SupervisorStrategy;
+
     protected IActorRef Self => _cell.Self;
 
     protected IActorRef Sender => _cell.Sender;
 
     /// <summary>The strategy this actor applies to its own children.</summary>
-    protected internal virtual OneForOneStrategy SupervisorStrategy => _cell.System.Options.DefaultSupervisorStrategy;
+    protected virtual OneForOneStrategy SupervisorStrategy => _cell.System.Options.DefaultSupervisorStrategy;
 
-    protected internal abstract void Receive(object message);
+    protected abstract void Receive(object message);
 
     /// <summary>Called for messages <see cref="Receive"/> does not handle; logs them.</summary>
     protected void Unhandled(object message) =>
         _cell.System.Log(ActorLogLevel.Debug, Self.Path.ToString(), $"unhandled message {message.GetType().Name} from {Sender.Path}");
 
-    protected internal virtual void PreStart()
+    protected virtual void PreStart()
     {
     }
 
-    protected internal virtual void PostStop()
+    protected virtual void PostStop()
     {
     }
 
     /// <summary>Before the old instance is replaced: by default stops the children and calls <see cref="PostStop"/>.</summary>
-    protected internal virtual void PreRestart(Exception cause, object? message)
+    protected virtual void PreRestart(Exception cause, object? message)
     {
         foreach (var child in Context.Children)
         {
@@ -51,5 +53,15 @@ public abstract class ActorBase
     }
 
     /// <summary>On the new instance after a restart: by default calls <see cref="PreStart"/>.</summary>
-    protected internal virtual void PostRestart(Exception cause) => PreStart();
+    protected virtual void PostRestart(Exception cause) => PreStart();
+
+    internal void InvokeReceive(object message) => Receive(message);
+
+    internal void InvokePreStart() => PreStart();
+
+    internal void InvokePostStop() => PostStop();
+
+    internal void InvokePreRestart(Exception cause, object? message) => PreRestart(cause, message);
+
+    internal void InvokePostRestart(Exception cause) => PostRestart(cause);
 }

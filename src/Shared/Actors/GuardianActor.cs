@@ -3,5 +3,5 @@ namespace Cluster.Shared.Actors;
 /// <summary>Parent of all top-level actors (<c>/user</c>); it only supervises.</summary>
 internal sealed class GuardianActor : ActorBase
 {
-    protected internal override void Receive(object message) => Unhandled(message);
+    protected override void Receive(object message) => Unhandled(message);
 }

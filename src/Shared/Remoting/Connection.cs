@@ -36,6 +36,10 @@ internal sealed class Connection
     /// <summary>Initiated by the peer with the smaller address: the one that survives a simultaneous connect.</summary>
     public bool Canonical { get; }
 
+    public System.Net.EndPoint? LocalEndPoint => _socket.LocalEndPoint;
+
+    public System.Net.EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
+
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     public void Enqueue(Frame frame) => _outbound.Writer.TryWrite(frame);

@@ -57,6 +57,12 @@ public sealed class RemoteTransport : IAsyncDisposable
     public IReadOnlyCollection<Address> ConnectedPeers =>
         _associations.Values.Where(a => a.Active is { IsClosed: false }).Select(a => a.Remote).ToList();
 
+    /// <summary>The open connection to each peer, for diagnostics and tests.</summary>
+    internal IReadOnlyDictionary<Address, Connection> OpenConnections =>
+        _associations.Values.Select(a => (a.Remote, Connection: a.Active))
+            .Where(p => p.Connection is { IsClosed: false })
+            .ToDictionary(p => p.Remote, p => p.Connection!);
+
     public async ValueTask DisposeAsync()
     {
         if (_shutdown.IsCancellationRequested)

@@ -237,13 +237,13 @@ internal sealed class ActorCell : IActorContext, IStash, IThreadPoolWorkItem
                     if (_timers.Accept(fired))
                     {
                         _current = new Envelope(fired.Message, ActorRefs.Nobody);
-                        _actor!.Receive(fired.Message);
+                        _actor!.InvokeReceive(fired.Message);
                     }
                     return;
                 case Terminated terminated when !_watching.Remove(terminated.Actor):
                     return;
                 default:
-                    _actor!.Receive(envelope.Message);
+                    _actor!.InvokeReceive(envelope.Message);
                     return;
             }
         }
@@ -324,11 +324,11 @@ internal sealed class ActorCell : IActorContext, IStash, IThreadPoolWorkItem
             }
             if (cause is null)
             {
-                _actor.PreStart();
+                _actor.InvokePreStart();
             }
             else
             {
-                _actor.PostRestart(cause);
+                _actor.InvokePostRestart(cause);
             }
             _state = State.Running;
             UnstashAll();
@@ -362,7 +362,7 @@ internal sealed class ActorCell : IActorContext, IStash, IThreadPoolWorkItem
         {
             return;
         }
-        var strategy = _actor?.SupervisorStrategy ?? System.Options.DefaultSupervisorStrategy;
+        var strategy = _actor?.ChildStrategy ?? System.Options.DefaultSupervisorStrategy;
         if (!_restarts.TryGetValue(child, out var statistics))
         {
             statistics = _restarts[child] = new RestartStatistics();
@@ -402,7 +402,7 @@ internal sealed class ActorCell : IActorContext, IStash, IThreadPoolWorkItem
         _timers.CancelAll();
         try
         {
-            _actor?.PreRestart(cause, _current.Message);
+            _actor?.InvokePreRestart(cause, _current.Message);
         }
         catch (Exception exception)
         {
@@ -463,7 +463,7 @@ internal sealed class ActorCell : IActorContext, IStash, IThreadPoolWorkItem
     {
         try
         {
-            _actor?.PostStop();
+            _actor?.InvokePostStop();
         }
         catch (Exception exception)
         {
