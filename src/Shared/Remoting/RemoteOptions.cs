@@ -33,6 +33,9 @@ public sealed record RemoteOptions
 
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Optional mutual TLS around every connection; null sends frames over plain TCP.</summary>
+    public RemoteTlsOptions? Tls { get; init; }
+
     /// <summary>Frames kept for a peer while there is no connection to it; the oldest are dropped beyond this.</summary>
     public int MaximumPendingFrames { get; init; } = 10_000;
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Cluster.Shared.Actors;
@@ -382,11 +384,12 @@ public sealed class RemoteTransport : IAsyncDisposable
     {
         var endpoint = socket.RemoteEndPoint?.ToString() ?? "unknown endpoint";
         socket.NoDelay = true;
-        var stream = new NetworkStream(socket, ownsSocket: true);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
         timeout.CancelAfter(Options.HandshakeTimeout);
         try
         {
+            stream = await SecureAsServerAsync(stream, timeout.Token).ConfigureAwait(false);
             var hello = await ReadHandshakeFrameAsync(stream, Frame.KindOneofCase.Hello, timeout.Token).ConfigureAwait(false);
             var remote = ParsePeerAddress(hello.Hello.Address);
             if (hello.Hello.ProtocolVersion != ProtocolVersion || hello.Hello.Nonce.Length != HandshakeProof.NonceBytes)
@@ -421,7 +424,8 @@ public sealed class RemoteTransport : IAsyncDisposable
             connection.Start();
             replaced?.Close(ActorLogLevel.Debug, "replaced by a newer connection");
         }
-        catch (Exception exception) when (exception is FrameException or IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception exception) when (exception is FrameException or IOException or SocketException or OperationCanceledException
+            or ObjectDisposedException or AuthenticationException)
         {
             var reason = exception is OperationCanceledException ? "handshake timed out" : exception.Message;
             System.Log(ActorLogLevel.Warning, _logSource, $"refused connection from {endpoint}: {reason}");
@@ -433,13 +437,14 @@ public sealed class RemoteTransport : IAsyncDisposable
     {
         var remote = association.Remote;
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        NetworkStream? stream = null;
+        Stream? stream = null;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
         timeout.CancelAfter(Options.HandshakeTimeout);
         try
         {
             await socket.ConnectAsync(remote.Host!, remote.Port!.Value, timeout.Token).ConfigureAwait(false);
             stream = new NetworkStream(socket, ownsSocket: true);
+            stream = await SecureAsClientAsync(stream, remote, timeout.Token).ConfigureAwait(false);
             var initiatorNonce = HandshakeProof.NewNonce();
             var local = LocalAddress.ToString();
             await FrameCodec.WriteAsync(stream, new Frame
@@ -480,14 +485,15 @@ public sealed class RemoteTransport : IAsyncDisposable
             connection.Start();
             replaced?.Close(ActorLogLevel.Debug, "replaced by a newer connection");
         }
-        catch (Exception exception) when (exception is FrameException or IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception exception) when (exception is FrameException or IOException or SocketException or OperationCanceledException
+            or ObjectDisposedException or AuthenticationException)
         {
             lock (association.Lock)
             {
                 association.OutboundPending = false;
             }
             var reason = exception is OperationCanceledException ? "handshake timed out" : exception.Message;
-            var level = exception is FrameException ? ActorLogLevel.Warning : ActorLogLevel.Info;
+            var level = exception is FrameException or AuthenticationException ? ActorLogLevel.Warning : ActorLogLevel.Info;
             System.Log(level, _logSource, $"connecting to {remote} failed: {reason}");
             if (stream is null)
             {
@@ -617,6 +623,38 @@ public sealed class RemoteTransport : IAsyncDisposable
         {
             ((ActorRefBase)watchee).SendSystemMessage(new Unwatch(watchee, watcher));
         }
+    }
+
+    private async Task<Stream> SecureAsServerAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        if (Options.Tls is not { } tls)
+        {
+            return stream;
+        }
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+        {
+            ServerCertificate = tls.Certificate,
+            ClientCertificateRequired = true,
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => tls.IsTrusted(certificate),
+        }, cancellationToken).ConfigureAwait(false);
+        return ssl;
+    }
+
+    private async Task<Stream> SecureAsClientAsync(Stream stream, Address remote, CancellationToken cancellationToken)
+    {
+        if (Options.Tls is not { } tls)
+        {
+            return stream;
+        }
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = remote.Host,
+            ClientCertificates = [tls.Certificate],
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => tls.IsTrusted(certificate),
+        }, cancellationToken).ConfigureAwait(false);
+        return ssl;
     }
 
     private async Task<Frame> ReadHandshakeFrameAsync(Stream stream, Frame.KindOneofCase expected, CancellationToken cancellationToken)
