@@ -7,10 +7,11 @@ using Cluster.Shared.Actors;
 using Cluster.Shared.Remoting;
 using Cluster.Shared.Tests.Actors;
 using Google.Protobuf.WellKnownTypes;
+using Xunit.Abstractions;
 
 namespace Cluster.Shared.Tests.Remoting;
 
-public sealed class RemotingTests : IAsyncLifetime
+public sealed class RemotingTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly byte[] Secret = Encoding.UTF8.GetBytes("the job secret, 32 bytes long!!!");
     private static readonly TimeSpan Ask = TimeSpan.FromSeconds(5);
@@ -268,6 +269,7 @@ public sealed class RemotingTests : IAsyncLifetime
         var terminated = await probe.ExpectAsync<Terminated>(TimeSpan.FromSeconds(10));
         Assert.Equal(ghostActor, terminated.Actor);
         Assert.True(terminated.AddressTerminated);
+        output.WriteLine($"unreachable after {clock.Elapsed.TotalMilliseconds:0} ms");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed.TotalMilliseconds:0} ms");
         await WaitForLogAsync($"{ghostAddress} is unreachable");
         Assert.Empty(a.Remote!.ConnectedPeers);
