@@ -60,11 +60,15 @@ public sealed class ActorSystem : IAsyncDisposable
         return _guardian.ActorOf(props, name);
     }
 
-    /// <summary>Stops any actor of this system (after its current message).</summary>
+    /// <summary>Stops any actor of this system (after its current message); remote actors take a <see cref="PoisonPill"/>.</summary>
     public void Stop(IActorRef actor)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        ((ActorRefBase)actor).SendSystemMessage(new Terminate());
+        if (actor is not LocalActorRef local || local.System != this)
+        {
+            throw new ArgumentException($"{actor.Path} is not an actor of system {Name}; send it a PoisonPill", nameof(actor));
+        }
+        local.SendSystemMessage(new Terminate());
     }
 
     /// <summary>

@@ -34,8 +34,9 @@ public sealed record Address(string Protocol, string System, string? Host = null
         rest = slash < 0 ? "" : afterScheme[slash..];
         if (protocol == LocalProtocol)
         {
-            ActorNames.ValidateSystemName(authority);
-            return new Address(protocol, authority);
+            return ActorNames.IsValidSystemName(authority)
+                ? new Address(protocol, authority)
+                : throw new FormatException($"actor address '{text}': invalid system name '{authority}'");
         }
         var at = authority.IndexOf('@');
         var colon = authority.LastIndexOf(':');
@@ -44,7 +45,10 @@ public sealed record Address(string Protocol, string System, string? Host = null
             throw new FormatException($"actor address '{text}': expected '{TcpProtocol}://system@host:port'");
         }
         var system = authority[..at];
-        ActorNames.ValidateSystemName(system);
+        if (!ActorNames.IsValidSystemName(system))
+        {
+            throw new FormatException($"actor address '{text}': invalid system name '{system}'");
+        }
         var host = authority[(at + 1)..colon].Trim('[', ']');
         if (host.Length == 0 || !int.TryParse(authority[(colon + 1)..], out var port) || port is < 0 or > 65535)
         {

@@ -103,6 +103,11 @@ internal sealed class Connection
         {
             Close(ActorLogLevel.Info, $"read failed: {exception.Message}");
         }
+        catch (Exception exception)
+        {
+            // Whatever a peer sends must cost at most its own connection.
+            Close(ActorLogLevel.Error, $"frame handling failed: {exception.GetType().Name}: {exception.Message}");
+        }
     }
 
     private async Task WriteLoopAsync()
@@ -119,7 +124,7 @@ internal sealed class Connection
                 await _stream.FlushAsync(_cancellation.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception exception)
         {
             Close(ActorLogLevel.Info, $"write failed: {exception.Message}");
         }

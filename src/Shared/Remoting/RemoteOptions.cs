@@ -45,6 +45,10 @@ public sealed record RemoteOptions
         {
             throw new ArgumentException($"remoting secret: at least {MinimumSecretBytes} bytes are required", nameof(Secret));
         }
+        if (!System.Net.IPAddress.TryParse(Host, out _))
+        {
+            throw new ArgumentException($"remoting host '{Host}': must be an IP address (it is bound and advertised as is)", nameof(Host));
+        }
         if (MaximumFrameBytes < 1024)
         {
             throw new ArgumentOutOfRangeException(nameof(MaximumFrameBytes), MaximumFrameBytes, "maximum frame size must be at least 1024 bytes");

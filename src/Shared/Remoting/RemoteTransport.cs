@@ -424,8 +424,7 @@ public sealed class RemoteTransport : IAsyncDisposable
             connection.Start();
             replaced?.Close(ActorLogLevel.Debug, "replaced by a newer connection");
         }
-        catch (Exception exception) when (exception is FrameException or IOException or SocketException or OperationCanceledException
-            or ObjectDisposedException or AuthenticationException)
+        catch (Exception exception)
         {
             var reason = exception is OperationCanceledException ? "handshake timed out" : exception.Message;
             System.Log(ActorLogLevel.Warning, _logSource, $"refused connection from {endpoint}: {reason}");
@@ -485,8 +484,7 @@ public sealed class RemoteTransport : IAsyncDisposable
             connection.Start();
             replaced?.Close(ActorLogLevel.Debug, "replaced by a newer connection");
         }
-        catch (Exception exception) when (exception is FrameException or IOException or SocketException or OperationCanceledException
-            or ObjectDisposedException or AuthenticationException)
+        catch (Exception exception)
         {
             lock (association.Lock)
             {

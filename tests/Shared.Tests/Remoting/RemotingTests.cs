@@ -287,6 +287,36 @@ public sealed class RemotingTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_above_the_frame_limit_is_dropped_by_the_sender_and_the_connection_stays()
+    {
+        var a = Start("a");
+        var b = Start("b");
+        await EchoOn(a);
+        var probe = new Probe(b);
+        Assert.Equal("before", await AskAcross(b, a, "before"));
+        var connection = b.Remote!.OpenConnections[a.Address];
+        var echo = b.ResolveActorRef($"{a.Address}/user/echo");
+        echo.Tell(new StringValue { Value = new string('x', 64 * 1024) }, probe.Ref);
+        await WaitForLogAsync("above the maximum of 65536 bytes");
+        Assert.Equal("after", await AskAcross(b, a, "after"));
+        Assert.Same(connection, b.Remote.OpenConnections[a.Address]);
+        await probe.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void Remote_actors_cannot_be_stopped_directly_and_hosts_must_be_addresses()
+    {
+        var a = Start("a");
+        var remote = a.ResolveActorRef("cluster.tcp://b@127.0.0.1:1/user/x");
+        Assert.Contains("PoisonPill", Assert.Throws<ArgumentException>(() => a.Stop(remote)).Message);
+        var error = Assert.Throws<ArgumentException>(() => ActorSystem.Create("named", new ActorSystemOptions
+        {
+            Remote = new RemoteOptions { Secret = Secret, Host = "localhost" },
+        }));
+        Assert.Contains("must be an IP address", error.Message);
+    }
+
+    [Fact]
     public void A_short_secret_is_refused_at_startup()
     {
         var error = Assert.Throws<ArgumentException>(() => Start("weak", Encoding.UTF8.GetBytes("short")));
