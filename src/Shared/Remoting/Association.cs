@@ -25,6 +25,9 @@ internal sealed class Association(Address remote, PhiAccrualFailureDetector dete
 
     public Queue<Frame> Pending { get; } = new();
 
+    /// <summary>Frames dropped because <see cref="Pending"/> was full, since the last connection.</summary>
+    public long DroppedFrames { get; set; }
+
     /// <summary>Local watchers of actors on the peer: told AddressTerminated when the peer is lost.</summary>
     public HashSet<(IActorRef Watcher, IActorRef Watchee)> WatchingRemote { get; } = [];
 

@@ -348,7 +348,11 @@ public sealed class RemoteTransport : IAsyncDisposable
             if (association.Pending.Count > Options.MaximumPendingFrames)
             {
                 association.Pending.Dequeue();
-                System.Log(ActorLogLevel.Warning, _logSource, $"dropped the oldest pending frame for {remote}: {Options.MaximumPendingFrames} are waiting");
+                if (association.DroppedFrames++ == 0)
+                {
+                    System.Log(ActorLogLevel.Warning, _logSource,
+                        $"dropping the oldest pending frames for {remote}: {Options.MaximumPendingFrames} are waiting for a connection");
+                }
             }
             if (!association.OutboundPending && !_shutdown.IsCancellationRequested)
             {
@@ -527,6 +531,11 @@ public sealed class RemoteTransport : IAsyncDisposable
             if (keepCurrent || (inbound && !connection.Canonical && association.OutboundPending))
             {
                 return "duplicate: the connection initiated by the smaller address is kept";
+            }
+            if (association.DroppedFrames > 0)
+            {
+                System.Log(ActorLogLevel.Warning, _logSource, $"{association.DroppedFrames} frame(s) for {association.Remote} were dropped while it was not connected");
+                association.DroppedFrames = 0;
             }
             association.RemoteUid = connection.RemoteUid;
             association.Active = connection;

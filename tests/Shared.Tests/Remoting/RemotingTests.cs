@@ -146,6 +146,10 @@ public sealed class RemotingTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(Normalized(fromA.LocalEndPoint), Normalized(fromB.RemoteEndPoint));
             Assert.Equal(Normalized(fromA.RemoteEndPoint), Normalized(fromB.LocalEndPoint));
         }
+        lock (_log)
+        {
+            output.WriteLine($"declined duplicates: {_log.Count(e => e.Message.Contains("duplicate"))}");
+        }
     }
 
     [Fact]
