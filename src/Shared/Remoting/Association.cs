@@ -7,13 +7,16 @@ namespace Cluster.Shared.Remoting;
 /// Everything this system knows about one peer address: its current connection (at most one), the
 /// frames waiting for one, its failure detector, and the watches across the pair. Guarded by <see cref="Lock"/>.
 /// </summary>
-internal sealed class Association(Address remote, PhiAccrualFailureDetector detector)
+internal sealed class Association(Address remote, PhiAccrualFailureDetector detector, long createdAt)
 {
     public object Lock { get; } = new();
 
     public Address Remote { get; } = remote;
 
+    /// <summary>Fed from the first connection on; before that, <see cref="CreatedAt"/> bounds how long we try.</summary>
     public PhiAccrualFailureDetector Detector { get; } = detector;
+
+    public long CreatedAt { get; } = createdAt;
 
     public Connection? Active { get; set; }
 

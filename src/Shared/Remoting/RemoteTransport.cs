@@ -315,16 +315,10 @@ public sealed class RemoteTransport : IAsyncDisposable
     }
 
     private Association AssociationFor(Address remote) =>
-        _associations.GetOrAdd(remote, address => new Association(address, NewDetector()));
-
-    private PhiAccrualFailureDetector NewDetector()
-    {
-        var detector = new PhiAccrualFailureDetector(System.TimeProvider, Options.PhiThreshold, Options.HeartbeatInterval,
-            Options.AcceptableHeartbeatPause, Options.MinimumStandardDeviation);
-        // Counting from creation bounds detection even for a peer we never manage to reach.
-        detector.HeartBeat();
-        return detector;
-    }
+        _associations.GetOrAdd(remote, address => new Association(address,
+            new PhiAccrualFailureDetector(System.TimeProvider, Options.PhiThreshold, Options.HeartbeatInterval,
+                Options.AcceptableHeartbeatPause, Options.MinimumStandardDeviation),
+            System.TimeProvider.GetTimestamp()));
 
     private void Send(Address remote, Frame frame)
     {
@@ -520,32 +514,66 @@ public sealed class RemoteTransport : IAsyncDisposable
             return "quarantined: this incarnation was declared unreachable";
         }
         var association = AssociationFor(connection.Remote);
-        lock (association.Lock)
+        List<(IActorRef Watcher, IActorRef Watchee)> orphanedWatching = [];
+        List<(IActorRef Watchee, IActorRef Watcher)> orphanedWatchedBy = [];
+        try
         {
-            if (!inbound)
+            lock (association.Lock)
             {
-                association.OutboundPending = false;
+                return AdmitLocked(association, connection, inbound, out replaced, orphanedWatching, orphanedWatchedBy);
             }
-            var current = association.Active is { IsClosed: false } active ? active : null;
-            var keepCurrent = !connection.Canonical && current is { Canonical: true } && current.RemoteUid == connection.RemoteUid;
-            if (keepCurrent || (inbound && !connection.Canonical && association.OutboundPending))
-            {
-                return "duplicate: the connection initiated by the smaller address is kept";
-            }
-            if (association.DroppedFrames > 0)
-            {
-                System.Log(ActorLogLevel.Warning, _logSource, $"{association.DroppedFrames} frame(s) for {association.Remote} were dropped while it was not connected");
-                association.DroppedFrames = 0;
-            }
-            association.RemoteUid = connection.RemoteUid;
-            association.Active = connection;
-            replaced = current;
-            while (association.Pending.TryDequeue(out var frame))
-            {
-                connection.Enqueue(frame);
-            }
-            return null;
         }
+        finally
+        {
+            if (orphanedWatching.Count > 0 || orphanedWatchedBy.Count > 0)
+            {
+                System.Log(ActorLogLevel.Warning, _logSource, $"{connection.Remote} restarted (new incarnation); {orphanedWatching.Count} watch(es) terminated");
+                EndWatches(orphanedWatching, orphanedWatchedBy);
+            }
+        }
+    }
+
+    private string? AdmitLocked(Association association, Connection connection, bool inbound, out Connection? replaced,
+        List<(IActorRef Watcher, IActorRef Watchee)> orphanedWatching, List<(IActorRef Watchee, IActorRef Watcher)> orphanedWatchedBy)
+    {
+        replaced = null;
+        if (!inbound)
+        {
+            association.OutboundPending = false;
+        }
+        var current = association.Active is { IsClosed: false } active ? active : null;
+        var keepCurrent = !connection.Canonical && current is { Canonical: true } && current.RemoteUid == connection.RemoteUid;
+        if (keepCurrent || (inbound && !connection.Canonical && association.OutboundPending))
+        {
+            return "duplicate: the connection initiated by the smaller address is kept";
+        }
+        if (association.RemoteUid is null || association.RemoteUid != connection.RemoteUid)
+        {
+            // A new incarnation (or the first contact) starts the failure detector's clock.
+            association.Detector.HeartBeat();
+        }
+        if (association.RemoteUid is { } previous && previous != connection.RemoteUid)
+        {
+            // The address came back as a new process: actors of the old one are gone for good.
+            _quarantined[previous] = true;
+            orphanedWatching.AddRange(association.WatchingRemote);
+            orphanedWatchedBy.AddRange(association.WatchedByRemote);
+            association.WatchingRemote.Clear();
+            association.WatchedByRemote.Clear();
+        }
+        if (association.DroppedFrames > 0)
+        {
+            System.Log(ActorLogLevel.Warning, _logSource, $"{association.DroppedFrames} frame(s) for {association.Remote} were dropped while it was not connected");
+            association.DroppedFrames = 0;
+        }
+        association.RemoteUid = connection.RemoteUid;
+        association.Active = connection;
+        replaced = current;
+        while (association.Pending.TryDequeue(out var frame))
+        {
+            connection.Enqueue(frame);
+        }
+        return null;
     }
 
     private async Task TickLoopAsync()
@@ -575,7 +603,9 @@ public sealed class RemoteTransport : IAsyncDisposable
             lock (association.Lock)
             {
                 phi = association.Detector.Phi;
-                available = phi < association.Detector.Threshold;
+                available = association.RemoteUid is null
+                    ? System.TimeProvider.GetElapsedTime(association.CreatedAt) < Options.HandshakeTimeout + Options.AcceptableHeartbeatPause
+                    : phi < association.Detector.Threshold;
                 if (available && association.Active is { IsClosed: false } active)
                 {
                     active.Enqueue(heartbeat);
@@ -620,8 +650,15 @@ public sealed class RemoteTransport : IAsyncDisposable
             }
         }
         var level = watching.Count > 0 || active is not null ? ActorLogLevel.Warning : ActorLogLevel.Debug;
-        System.Log(level, _logSource, $"{association.Remote} is unreachable (phi {phi:0.0}); {watching.Count} watch(es) terminated");
+        var why = association.RemoteUid is null ? "no connection within the handshake timeout plus the acceptable pause" : $"phi {phi:0.0}";
+        System.Log(level, _logSource, $"{association.Remote} is unreachable ({why}); {watching.Count} watch(es) terminated");
         active?.Close(ActorLogLevel.Info, "peer unreachable");
+        EndWatches(watching, watchedBy);
+    }
+
+    /// <summary>Watchers of a lost incarnation's actors learn it; its watches of our actors are dropped.</summary>
+    private static void EndWatches(List<(IActorRef Watcher, IActorRef Watchee)> watching, List<(IActorRef Watchee, IActorRef Watcher)> watchedBy)
+    {
         foreach (var (watcher, watchee) in watching)
         {
             ((ActorRefBase)watcher).SendSystemMessage(new DeathWatchNotification(watchee, ExistenceConfirmed: false, AddressTerminated: true));

@@ -28,7 +28,7 @@ public sealed class RemotingTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private ActorSystem Start(string name, byte[]? secret = null)
+    private ActorSystem Start(string name, byte[]? secret = null, TimeSpan? acceptablePause = null)
     {
         var system = ActorSystem.Create(name, new ActorSystemOptions
         {
@@ -38,7 +38,7 @@ public sealed class RemotingTests(ITestOutputHelper output) : IAsyncLifetime
                 Secret = secret ?? Secret,
                 MaximumFrameBytes = 64 * 1024,
                 HeartbeatInterval = TimeSpan.FromMilliseconds(50),
-                AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(500),
+                AcceptableHeartbeatPause = acceptablePause ?? TimeSpan.FromMilliseconds(500),
                 MinimumStandardDeviation = TimeSpan.FromMilliseconds(50),
                 HandshakeTimeout = TimeSpan.FromSeconds(2),
                 Messages = new MessageRegistry().Register<StringValue>().Register<Int32Value>().Register<BytesValue>(),
@@ -249,9 +249,10 @@ public sealed class RemotingTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_peer_that_stops_answering_is_declared_unreachable_within_bounded_time(bool processGone)
+    [InlineData("frozen")]
+    [InlineData("killed")]
+    [InlineData("never reachable")]
+    public async Task A_peer_that_stops_answering_is_declared_unreachable_within_bounded_time(string fate)
     {
         var a = Start("a");
         // The peer claims an address where nothing listens, like a node killed with -9 (or frozen with SIGSTOP).
@@ -260,23 +261,53 @@ public sealed class RemotingTests(ITestOutputHelper output) : IAsyncLifetime
         var ghostAddress = $"cluster.tcp://ghost@127.0.0.1:{((IPEndPoint)reserved.LocalEndpoint).Port}";
         reserved.Stop();
         await using var peer = await RawPeer.ConnectAsync(a.Address);
-        Assert.True((await peer.HandshakeAsync(Secret, ghostAddress))!.Accepted);
+        if (fate != "never reachable")
+        {
+            Assert.True((await peer.HandshakeAsync(Secret, ghostAddress))!.Accepted);
+        }
 
         var probe = new Probe(a);
         var ghostActor = a.ResolveActorRef($"{ghostAddress}/user/worker");
         var clock = Stopwatch.StartNew();
         probe.Watch(ghostActor);
-        if (processGone)
+        if (fate == "killed")
         {
             await peer.DisposeAsync();
         }
         var terminated = await probe.ExpectAsync<Terminated>(TimeSpan.FromSeconds(10));
+        output.WriteLine($"{fate}: unreachable after {clock.Elapsed.TotalMilliseconds:0} ms");
         Assert.Equal(ghostActor, terminated.Actor);
         Assert.True(terminated.AddressTerminated);
-        output.WriteLine($"unreachable after {clock.Elapsed.TotalMilliseconds:0} ms");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed.TotalMilliseconds:0} ms");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"took {clock.Elapsed.TotalMilliseconds:0} ms");
         await WaitForLogAsync($"{ghostAddress} is unreachable");
         Assert.Empty(a.Remote!.ConnectedPeers);
+    }
+
+    [Fact]
+    public async Task A_new_incarnation_on_the_same_address_ends_the_watches_of_the_old_one()
+    {
+        // A pause far beyond the test's timeouts: only the restart can explain the Terminated.
+        var a = Start("a", acceptablePause: TimeSpan.FromMinutes(5));
+        const string address = "cluster.tcp://node@127.0.0.1:1";
+        await using var first = await RawPeer.ConnectAsync(a.Address);
+        Assert.True((await first.HandshakeAsync(Secret, address, uid: 1))!.Accepted);
+        var probe = new Probe(a);
+        var worker = a.ResolveActorRef($"{address}/user/worker");
+        probe.Watch(worker);
+        probe.Ref.Tell("sync");
+        await probe.ExpectAsync<string>();
+
+        await using var second = await RawPeer.ConnectAsync(a.Address);
+        Assert.True((await second.HandshakeAsync(Secret, address, uid: 2))!.Accepted);
+        var terminated = await probe.ExpectAsync<Terminated>();
+        Assert.Equal(worker, terminated.Actor);
+        Assert.True(terminated.AddressTerminated);
+        Assert.True(await first.WaitUntilClosedAsync(TimeSpan.FromSeconds(5)), "the old incarnation's connection stayed open");
+
+        await using var zombie = await RawPeer.ConnectAsync(a.Address);
+        var refused = await zombie.HandshakeAsync(Secret, address, uid: 1);
+        Assert.False(refused!.Accepted);
+        Assert.StartsWith("quarantined", refused.Reason);
     }
 
     [Fact]

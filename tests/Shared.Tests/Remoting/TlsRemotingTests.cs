@@ -54,7 +54,7 @@ public sealed class TlsRemotingTests : IAsyncLifetime
                 Secret = Secret,
                 HeartbeatInterval = TimeSpan.FromMilliseconds(50),
                 AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(500),
-                HandshakeTimeout = TimeSpan.FromSeconds(2),
+                HandshakeTimeout = TimeSpan.FromSeconds(5),
                 Messages = new MessageRegistry().Register<StringValue>(),
                 Tls = new RemoteTlsOptions(certificate, [trustedRoot]),
             },
@@ -71,7 +71,7 @@ public sealed class TlsRemotingTests : IAsyncLifetime
         var a = Start("a", Issue(authority, "a"), authority);
         var b = Start("b", Issue(authority, "b"), authority);
         var echo = b.ResolveActorRef($"{a.Address}/user/echo");
-        var reply = await echo.Ask<StringValue>(new StringValue { Value = "sealed" }, TimeSpan.FromSeconds(5));
+        var reply = await echo.Ask<StringValue>(new StringValue { Value = "sealed" }, TimeSpan.FromSeconds(10));
         Assert.Equal("sealed", reply.Value);
         Assert.Contains(b.Address, a.Remote!.ConnectedPeers);
     }
