@@ -1,0 +1,9 @@
+namespace Cluster.Shared.Actors;
+
+public enum ActorLogLevel
+{
+    Debug,
+    Info,
+    Warning,
+    Error,
+}
