@@ -6,9 +6,9 @@ namespace Cluster.Torch.Distributed;
 /// <summary>
 /// c10d's TCPStore: a small key-value server that ranks use to find each other (rendezvous) and
 /// to exchange small values. One process runs the server (it is a client too); every other rank
-/// connects a client. A store handle is not meant to be shared by threads that block in
-/// <see cref="Wait"/> or <see cref="Get"/>: libtorch serializes a client's requests, so give each
-/// rank its own client.
+/// connects a client. Requests of one client are serialized by libtorch; waits poll, so a thread
+/// waiting for a key holds the connection only for one short request at a time, and a wait that
+/// times out leaves the connection usable. Each process group opens its own connection.
 /// </summary>
 public sealed class TcpStore : IDisposable
 {
@@ -119,13 +119,15 @@ public sealed class TcpStore : IDisposable
     public unsafe void Wait(IEnumerable<string> keys, TimeSpan? timeout = null)
     {
         var bound = timeout ?? Timeout;
-        NativeText.Milliseconds(bound, nameof(timeout));
+        var total = NativeText.Milliseconds(bound, nameof(timeout));
         var deadline = DateTime.UtcNow + bound;
+        var first = true;
         foreach (var key in keys)
         {
             var k = NativeText.Key(key);
-            // A key already there must still be found after the deadline, hence at least 1 ms.
-            var left = Math.Max(1, (long)Math.Ceiling((deadline - DateTime.UtcNow).TotalMilliseconds));
+            // Later keys get what is left; a key already there must still be found after the deadline, hence at least 1 ms.
+            var left = first ? total : Math.Max(1, (long)Math.Ceiling((deadline - DateTime.UtcNow).TotalMilliseconds));
+            first = false;
             fixed (byte* pk = k)
                 NativeCheck.Status(Native.ts_store_wait(Handle, pk, left));
         }

@@ -40,6 +40,7 @@
 #include <limits>
 #include <mutex>
 #include <sstream>
+#include <thread>
 #include <typeinfo>
 
 #include "shim_internal.h"
@@ -70,6 +71,9 @@ std::string message_of(const std::exception& e) {
 
 struct Store {
   c10::intrusive_ptr<c10d::TCPStore> tcp;
+  std::string host;
+  std::uint16_t port = 0;
+  std::chrono::milliseconds timeout{0};
 };
 
 Store& S(ts_store handle) {
@@ -77,12 +81,19 @@ Store& S(ts_store handle) {
   return *reinterpret_cast<Store*>(handle);
 }
 
+// Polls instead of TCPStore::wait: in libtorch 1.13 a wait that times out leaves the server's
+// late answer on the connection, where the next request reads it as its own reply.
 void wait_for_key(Store& store, const std::string& key, int64_t timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + millis(timeout_ms);
+  auto pause = std::chrono::milliseconds(1);
   try {
-    store.tcp->wait({key}, millis(timeout_ms));
-  } catch (const c10::Error& e) {
-    TORCH_CHECK(false, "store key '", key, "' was not set within ", timeout_ms, " ms (",
-                e.what_without_backtrace(), ")");
+    while (!store.tcp->check({key})) {
+      TORCH_CHECK(std::chrono::steady_clock::now() < deadline, "nobody set it");
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(50));
+    }
+  } catch (const std::exception& e) {
+    TORCH_CHECK(false, "store key '", key, "' was not set within ", timeout_ms, " ms (", message_of(e), ")");
   }
 }
 
@@ -385,6 +396,9 @@ ts_store ts_store_tcp_new(const char* host, int32_t port, int32_t is_server, int
   options.timeout = shim::millis(timeout_ms);
   auto store = std::make_unique<shim::Store>();
   store->tcp = c10::make_intrusive<c10d::TCPStore>(host, options);
+  store->host = host;
+  store->port = static_cast<std::uint16_t>(store->tcp->getPort());
+  store->timeout = options.timeout;
   return reinterpret_cast<ts_store>(store.release());
   SHIM_CATCH(nullptr)
 }
@@ -393,7 +407,7 @@ void ts_store_free(ts_store store) { delete reinterpret_cast<shim::Store*>(store
 
 int32_t ts_store_port(ts_store store) {
   SHIM_TRY
-  return static_cast<int32_t>(shim::S(store).tcp->getPort());
+  return shim::S(store).port;
   SHIM_CATCH(-1)
 }
 
@@ -475,33 +489,48 @@ ts_process_group ts_process_group_new(ts_store store, const char* group_name, in
   pg->size = world_size;
   pg->name = group_name;
   pg->verify_shapes = verify_shapes != 0;
-  auto prefixed = c10::make_intrusive<c10d::PrefixStore>(pg->name, s.tcp);
-  if (backend == TS_BACKEND_GLOO) {
+  // The group talks to the store over its own connection: a rendezvous that times out can leave
+  // a late reply on it (see wait_for_key), and the caller's connection must stay usable.
+  c10d::TCPStoreOptions client;
+  client.port = s.port;
+  client.isServer = false;
+  client.waitWorkers = false;
+  client.timeout = timeout;
+  try {
+    auto connection = c10::make_intrusive<c10d::TCPStore>(s.host, client);
+    auto prefixed = c10::make_intrusive<c10d::PrefixStore>(pg->name, connection);
+    if (backend == TS_BACKEND_GLOO) {
 #ifdef USE_C10D_GLOO
-    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
-    options->devices.push_back(shim::gloo_device(device_host));
-    auto gloo = c10::make_intrusive<shim::AbortableGloo>(prefixed, rank, world_size, options);
-    pg->gloo = gloo.get();
-    pg->backend = gloo;
+      auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+      options->devices.push_back(shim::gloo_device(device_host));
+      auto gloo = c10::make_intrusive<shim::AbortableGloo>(prefixed, rank, world_size, options);
+      pg->gloo = gloo.get();
+      pg->backend = gloo;
 #else
-    TORCH_CHECK_VALUE(false, "the gloo backend is not available: the shim was built without Gloo's headers "
-                             "(install libgloo-dev and rebuild the shim)");
+      TORCH_CHECK_VALUE(false, "the gloo backend is not available: the shim was built without Gloo's headers "
+                               "(install libgloo-dev and rebuild the shim)");
 #endif
-  } else {
+    } else {
 #ifdef USE_C10D_NCCL
-    // Blocking wait makes a timed-out NCCL collective throw in the waiting thread (and abort its
-    // communicator) instead of leaving the decision to the watchdog, which tears the process down.
-    setenv("TORCH_NCCL_BLOCKING_WAIT", "1", 0);
-    setenv("NCCL_BLOCKING_WAIT", "1", 0);
-    auto options = c10d::ProcessGroupNCCL::Options::create();
-    options->timeout = timeout;
-    auto nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(prefixed, rank, world_size, options);
-    pg->nccl = nccl.get();
-    pg->backend = nccl;
+      // Blocking wait makes a timed-out NCCL collective throw in the waiting thread (and abort its
+      // communicator) instead of leaving the decision to the watchdog, which tears the process down.
+      setenv("TORCH_NCCL_BLOCKING_WAIT", "1", 0);
+      setenv("NCCL_BLOCKING_WAIT", "1", 0);
+      auto options = c10d::ProcessGroupNCCL::Options::create();
+      options->timeout = timeout;
+      auto nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(prefixed, rank, world_size, options);
+      pg->nccl = nccl.get();
+      pg->backend = nccl;
 #else
-    TORCH_CHECK_VALUE(false, "the nccl backend is not available: this shim was built against a libtorch without "
-                             "CUDA/NCCL (rebuild it against a CUDA PyTorch install, see src/Torch/native/CMakeLists.txt)");
+      TORCH_CHECK_VALUE(false, "the nccl backend is not available: this shim was built against a libtorch without "
+                               "CUDA/NCCL (rebuild it against a CUDA PyTorch install, see src/Torch/native/CMakeLists.txt)");
 #endif
+    }
+  } catch (const c10::ValueError&) {
+    throw;
+  } catch (const std::exception& e) {
+    TORCH_CHECK(false, "joining ", shim::backend_name(backend), " group '", pg->name, "' as rank ", rank, " of ",
+                world_size, " failed (every rank must join within ", timeout_ms, " ms): ", shim::message_of(e));
   }
   return reinterpret_cast<ts_process_group>(pg.release());
   SHIM_CATCH(nullptr)

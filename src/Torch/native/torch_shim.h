@@ -349,7 +349,8 @@ TS_API int32_t ts_backend_available(int32_t backend);
 
 /* A TCPStore: the server binds host:port (port 0 picks a free one, see ts_store_port) and is a
  * client too; a client connects to the server, retrying until timeout_ms. world_size <= 0 means
- * the server does not wait for a fixed number of clients. */
+ * the server does not wait for a fixed number of clients. Waits for keys poll (a timed-out wait
+ * leaves the connection usable); each process group opens its own connection to the server. */
 TS_API ts_store ts_store_tcp_new(const char* host, int32_t port, int32_t is_server,
                                  int32_t world_size, int64_t timeout_ms);
 TS_API void ts_store_free(ts_store store);

@@ -41,6 +41,25 @@ public sealed class FailureTests
     }
 
     [Fact]
+    public void Joining_fails_within_the_timeout_when_a_rank_never_arrives_and_the_store_stays_usable()
+    {
+        using var world = new LoopbackWorld(2);
+        var clock = Stopwatch.StartNew();
+        var error = Assert.ThrowsAny<TorchException>(() => new ProcessGroup(world.StoreOf(0), world.Options(0, Short, "lonely")));
+        clock.Stop();
+        Assert.True(clock.Elapsed < Short + TimeSpan.FromSeconds(3), $"gave up after {clock.Elapsed}");
+        Assert.Contains("joining gloo group 'lonely' as rank 0 of 2 failed (every rank must join within 2000 ms)", error.Message);
+        // Both ranks can still form a group on the same store afterwards, under a new name.
+        var sums = world.Run(pg =>
+        {
+            using var t = full([1], pg.Rank + 1.0);
+            pg.AllReduce(t);
+            return t.item<float>();
+        }, group: "second");
+        Assert.All(sums, s => Assert.Equal(3f, s));
+    }
+
+    [Fact]
     public void Abort_unblocks_the_ranks_waiting_for_a_rank_that_hangs()
     {
         // Ranks 0 and 1 enter an all-reduce that rank 2 never joins (it hangs); as a coordinator
