@@ -125,15 +125,17 @@ public sealed class ProcessGroup : IDisposable
 
     /// <summary>
     /// Fails every pending and future collective of the group on this rank and breaks its
-    /// connections so that peers waiting on this rank fail at once. The group cannot be used
-    /// afterwards; form a new one (with a new <see cref="ProcessGroupOptions.GroupName"/>).
+    /// connections so that peers waiting on this rank fail at once (a peer waiting on some other,
+    /// hung rank needs its own Abort). The group cannot be used afterwards; form a new one (with a
+    /// new <see cref="ProcessGroupOptions.GroupName"/>). Returns false when the connections could
+    /// only be closed: peers fail, but collectives pending on this rank end at the group's timeout.
     /// </summary>
-    public void Abort()
+    public bool Abort()
     {
         IntPtr h;
         lock (gate)
         {
-            if (aborted || handle == IntPtr.Zero) return;
+            if (aborted || handle == IntPtr.Zero) return true;
             aborted = true;
             h = handle;
             // The handle is freed only once no call is in flight (Dispose waits), so it stays valid here.
@@ -141,7 +143,7 @@ public sealed class ProcessGroup : IDisposable
         }
         try
         {
-            NativeCheck.Status(Native.ts_process_group_abort(h));
+            return NativeCheck.Status(Native.ts_process_group_abort(h)) == 0;
         }
         finally
         {

@@ -107,8 +107,13 @@ thread_local std::vector<uint8_t> last_value;
 // is looked up by its Itanium-mangled name and called with the pair as `this`, which the x86-64
 // and AArch64 C++ ABIs pass exactly like a leading pointer argument.
 using FailTcpPair = std::exception_ptr (*)(void* pair, const std::string& reason);
+// The shim is compiled with libtorch's std::string ABI (TORCH_CXX_FLAGS), so is the Gloo inside it.
+#if _GLIBCXX_USE_CXX11_ABI
 constexpr const char* kFailTcpPairSymbol =
     "_ZN4gloo9transport3tcp4Pair23signalExceptionExternalERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE";
+#else
+constexpr const char* kFailTcpPairSymbol = "_ZN4gloo9transport3tcp4Pair23signalExceptionExternalERKSs";
+#endif
 constexpr const char* kTcpPairTypeName = "N4gloo9transport3tcp4PairE";
 
 FailTcpPair fail_tcp_pair() {
@@ -285,7 +290,11 @@ void agree(ProcessGroup& pg, const Call& call) {
   }
   auto mine = fingerprint(call);
   auto options = at::TensorOptions().dtype(at::kLong);
-  if (pg.kind == TS_BACKEND_NCCL) options = options.device(at::kCUDA);
+  if (pg.kind == TS_BACKEND_NCCL) {
+    // On the device of the call's tensors, so that no communicator is made for another device.
+    bool on_cuda = !call.tensors.empty() && call.tensors[0].defined() && call.tensors[0].is_cuda();
+    options = options.device(on_cuda ? call.tensors[0].device() : at::Device(at::kCUDA));
+  }
   auto local = at::tensor(mine, at::TensorOptions().dtype(at::kLong)).to(options.device());
   std::vector<std::vector<at::Tensor>> gathered(1);
   for (int32_t r = 0; r < pg.size; ++r) gathered[0].push_back(at::empty({kFingerprintLength}, options));
@@ -552,7 +561,7 @@ int32_t ts_process_group_abort(ts_process_group handle) {
   std::ostringstream reason;
   reason << "process group '" << pg.name << "' was aborted on rank " << pg.rank;
 #ifdef USE_C10D_GLOO
-  if (pg.gloo != nullptr) pg.gloo->fail_connections(reason.str());
+  if (pg.gloo != nullptr && !pg.gloo->fail_connections(reason.str())) return 1;
 #endif
 #ifdef USE_C10D_NCCL
   if (pg.nccl != nullptr) {

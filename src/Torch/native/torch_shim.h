@@ -382,8 +382,10 @@ TS_API ts_process_group ts_process_group_new(ts_store store, const char* group_n
  * group's timeout, immediately after ts_process_group_abort). */
 TS_API void ts_process_group_free(ts_process_group pg);
 /* Fails every pending and future collective of this group on this rank, and closes its
- * connections so that peers blocked on this rank fail too (Gloo: the TCP pairs are closed with
- * an error; NCCL: the communicators are aborted where libtorch offers it, libtorch >= 2.2). */
+ * connections so that peers blocked on this rank fail too (Gloo: the TCP pairs are failed with
+ * an error; NCCL: the communicators are aborted, libtorch >= 2.2, else an error). Returns 0, or 1
+ * when the connections could only be closed: peers fail, but collectives pending on this rank
+ * end at the group's timeout (a Gloo transport other than TCP, or Gloo's symbol not exported). */
 TS_API int32_t ts_process_group_abort(ts_process_group pg);
 
 /* All-reduce in place. count > 1 reduces the tensors as one bucket (flattened into one buffer,

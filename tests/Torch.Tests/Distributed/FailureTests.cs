@@ -76,7 +76,7 @@ public sealed class FailureTests
             var aborter = Task.Run(async () =>
             {
                 await Task.Delay(500);
-                pg.Abort();
+                Assert.True(pg.Abort(), "abort could only close the connections");
             });
             var clock = Stopwatch.StartNew();
             using var t = ones(4);
@@ -104,7 +104,7 @@ public sealed class FailureTests
             if (pg.Rank == 0)
             {
                 Thread.Sleep(500);
-                pg.Abort();
+                Assert.True(pg.Abort(), "abort could only close the connections");
                 return (Error: (Exception?)null, Elapsed: TimeSpan.Zero);
             }
             var clock = Stopwatch.StartNew();
@@ -123,7 +123,7 @@ public sealed class FailureTests
         using var world = new LoopbackWorld(2);
         var errors = world.Run(pg =>
         {
-            pg.Abort();
+            Assert.True(pg.Abort(), "abort could only close the connections");
             Assert.True(pg.IsAborted);
             using var t = ones(2);
             return Record.Exception(() => pg.AllReduce(t));
