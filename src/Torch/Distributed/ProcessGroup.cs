@@ -4,8 +4,8 @@ namespace Cluster.Torch.Distributed;
 
 /// <summary>
 /// This rank's membership of a c10d process group (Gloo or NCCL). Collectives must be called by
-/// every rank in the same order; each Begin* call returns a <see cref="CollectiveWork"/>, the
-/// plain ones wait for it. With <see cref="ProcessGroupOptions.VerifyShapes"/> (the default) the
+/// every rank in the same order, so issue them from one thread at a time; each Begin* call returns
+/// a <see cref="CollectiveWork"/>, the plain ones wait for it. With <see cref="ProcessGroupOptions.VerifyShapes"/> (the default) the
 /// Begin* calls first agree with the peers on what is being done, so they block until every rank
 /// has made the same call (or the timeout passes).
 /// <para>

@@ -24,8 +24,9 @@ public sealed record ProcessGroupOptions
     /// <summary>
     /// Before every collective the ranks exchange what they are about to do (operation, dtype,
     /// shapes, root) and fail together, with every rank's call in the message, when they differ.
-    /// Costs one small all-gather per collective; without it a size mismatch makes Gloo terminate
-    /// the process and NCCL hang or corrupt memory.
+    /// Costs one small all-gather per collective (and, with NCCL, a wait for it). Without it a size
+    /// mismatch makes Gloo terminate the process and NCCL hang or corrupt memory, and a rank that
+    /// rejects its own arguments leaves the others waiting until the timeout.
     /// </summary>
     public bool VerifyShapes { get; init; } = true;
 }

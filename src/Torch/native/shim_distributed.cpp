@@ -8,7 +8,7 @@
 //    see their connections close.
 //  - NCCL builds only when the libtorch found is a CUDA build and nccl.h is found (CMake defines
 //    USE_C10D_NCCL); its abort needs libtorch >= 2.2.
-#include <torch/csrc/api/include/torch/version.h>
+#include <torch/version.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/Types.hpp>
