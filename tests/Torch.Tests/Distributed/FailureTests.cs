@@ -141,6 +141,7 @@ public sealed class FailureTests
         {
             // Without shape verification a Begin* call returns at once, leaving the work pending.
             var pg = new ProcessGroup(world.StoreOf(rank), world.Options(rank, LoopbackWorld.Generous, "dispose") with { VerifyShapes = false });
+            world.Meet();
             if (rank == 1)
             {
                 release.Wait(TimeSpan.FromSeconds(30));
@@ -178,6 +179,46 @@ public sealed class FailureTests
             Assert.Contains("rank 1: all_reduce(sum) of 1 Float tensor(s), 8 elements, first shape [8]", message);
             Assert.Equal(new float[] { 3, 3 }, after);
         }
+    }
+
+    [Fact]
+    public void Ranks_calling_different_collectives_fail_together()
+    {
+        using var world = new LoopbackWorld(2);
+        var errors = world.Run(pg =>
+        {
+            using var t = ones(2);
+            return Record.Exception(() =>
+            {
+                if (pg.Rank == 0) pg.Barrier();
+                else pg.Broadcast(t, 0);
+            });
+        });
+        foreach (var error in errors)
+        {
+            var message = Assert.IsType<TorchException>(error).Message;
+            Assert.Contains("rank 0: barrier", message);
+            Assert.Contains("rank 1: broadcast(root 0) of 1 Float tensor(s)", message);
+        }
+    }
+
+    [Fact]
+    public void A_new_group_forms_on_the_same_stores_after_an_abort()
+    {
+        using var world = new LoopbackWorld(3);
+        var sums = world.RunRanks(rank =>
+        {
+            using (var first = new ProcessGroup(world.StoreOf(rank), world.Options(rank, group: "generation-1")))
+            {
+                world.Meet();
+                Assert.True(first.Abort());
+            }
+            using var second = new ProcessGroup(world.StoreOf(rank), world.Options(rank, group: "generation-2"));
+            using var t = full([2], rank + 1.0);
+            second.AllReduce(t);
+            return t.ToArray<float>();
+        });
+        foreach (var sum in sums) Assert.Equal(new float[] { 6, 6 }, sum);
     }
 
     [Fact]

@@ -8,11 +8,14 @@ namespace Cluster.Torch.Tests.Distributed;
 /// The test assembly's entry point, used only when a test launches this assembly as another
 /// process to be a second rank: <c>dotnet exec Torch.Tests.dll distributed-peer MODE PORT RANK WORLD</c>.
 /// MODE "collectives" joins, all-reduces, takes a broadcast and meets at a barrier, printing what it
-/// got; MODE "die" joins and exits at once without leaving the group, as a crashing node would.
+/// got; MODE "die" joins, waits until rank 0 has set the store key <see cref="ParentJoinedKey"/>
+/// (so that its exit cannot break rank 0's join), and exits without leaving the group, as a
+/// crashing node would.
 /// </summary>
 internal static class PeerProcess
 {
     public const string GroupName = "processes";
+    public const string ParentJoinedKey = "parent-joined";
 
     public static int Main(string[] args)
     {
@@ -33,7 +36,11 @@ internal static class PeerProcess
             DeviceHost = "127.0.0.1",
         });
         Console.WriteLine("joined");
-        if (mode == "die") Environment.Exit(17);
+        if (mode == "die")
+        {
+            store.Wait([ParentJoinedKey]);
+            Environment.Exit(17);
+        }
         using (pg)
         {
             using var sum = full([3], rank + 1.0);

@@ -54,6 +54,7 @@ public sealed class ProcessTests
         using var server = TcpStore.Server("127.0.0.1", 0, LoopbackWorld.Generous, worldSize: 2);
         using var peer = PeerProcess.Launch("die", server.Port, rank: 1, world: 2);
         using var pg = Join(server);
+        server.Set(PeerProcess.ParentJoinedKey, "1");
         var (exitCode, output) = Finish(peer);
         Assert.True(exitCode == 17, $"peer exited with {exitCode}: {output}");
         var clock = Stopwatch.StartNew();
