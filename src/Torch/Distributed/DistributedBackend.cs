@@ -6,6 +6,10 @@ public enum DistributedBackend
     /// <summary>Gloo: CPU tensors over TCP.</summary>
     Gloo = 0,
 
-    /// <summary>NCCL: CUDA tensors; only in a shim built against a CUDA libtorch.</summary>
+    /// <summary>
+    /// NCCL: CUDA tensors; only in a shim built against a CUDA libtorch with nccl.h. One process per
+    /// GPU, chosen with CUDA_VISIBLE_DEVICES: a barrier (and the shape check before it) runs on the
+    /// current CUDA device, which the shim leaves at device 0.
+    /// </summary>
     Nccl = 1,
 }

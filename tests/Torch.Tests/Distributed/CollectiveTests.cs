@@ -153,6 +153,29 @@ public sealed class CollectiveTests
     }
 
     [Fact]
+    public void A_bounded_wait_returns_false_while_a_peer_is_late_and_the_work_completes_later()
+    {
+        using var world = new LoopbackWorld(2);
+        var results = world.RunRanks(rank =>
+        {
+            // Without shape verification Begin* returns before the peer arrives.
+            using var pg = new ProcessGroup(world.StoreOf(rank), world.Options(rank, group: "late") with { VerifyShapes = false });
+            using var t = full([2], rank == 0 ? 5.0 : 0.0);
+            if (rank == 1) Thread.Sleep(800);
+            using var work = pg.BeginBroadcast(t, 0);
+            var early = rank == 1 || work.Wait(TimeSpan.FromMilliseconds(100));
+            work.Wait();
+            return (early, work.IsCompleted, t.ToArray<float>());
+        });
+        Assert.False(results[0].early, "rank 0's bounded wait returned true before rank 1 joined the broadcast");
+        foreach (var (_, completed, values) in results)
+        {
+            Assert.True(completed);
+            Assert.Equal(new float[] { 5, 5 }, values);
+        }
+    }
+
+    [Fact]
     public void Async_works_complete_in_issue_order_and_report_completion()
     {
         using var world = new LoopbackWorld(2);
