@@ -37,7 +37,6 @@
 #include <cstring>
 #include <cstdlib>
 #include <functional>
-#include <limits>
 #include <mutex>
 #include <sstream>
 #include <thread>
