@@ -134,4 +134,24 @@ internal static unsafe class Native
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_optimizer_get_lr(IntPtr opt, int group, double* lr);
     [DllImport(Library, ExactSpelling = true)] internal static extern IntPtr ts_optimizer_get_state(IntPtr opt, int group, int index, byte* key);
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_optimizer_set_state(IntPtr opt, int group, int index, byte* key, IntPtr value);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_backend_available(int backend);
+    [DllImport(Library, ExactSpelling = true)] internal static extern IntPtr ts_store_tcp_new(byte* host, int port, int is_server, int world_size, long timeout_ms);
+    [DllImport(Library, ExactSpelling = true)] internal static extern void ts_store_free(IntPtr store);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_store_port(IntPtr store);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_store_set(IntPtr store, byte* key, void* value, long length);
+    [DllImport(Library, ExactSpelling = true)] internal static extern void* ts_store_get(IntPtr store, byte* key, long timeout_ms, long* length);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_store_add(IntPtr store, byte* key, long delta, long* value);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_store_wait(IntPtr store, byte* key, long timeout_ms);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_store_check(IntPtr store, byte* key);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_store_delete(IntPtr store, byte* key);
+    [DllImport(Library, ExactSpelling = true)] internal static extern IntPtr ts_process_group_new(IntPtr store, byte* group_name, int backend, int rank, int world_size, long timeout_ms, byte* device_host, int verify_shapes);
+    [DllImport(Library, ExactSpelling = true)] internal static extern void ts_process_group_free(IntPtr pg);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_process_group_abort(IntPtr pg);
+    [DllImport(Library, ExactSpelling = true)] internal static extern IntPtr ts_all_reduce(IntPtr pg, IntPtr* tensors, int count, int op);
+    [DllImport(Library, ExactSpelling = true)] internal static extern IntPtr ts_broadcast(IntPtr pg, IntPtr tensor, int root);
+    [DllImport(Library, ExactSpelling = true)] internal static extern IntPtr ts_all_gather(IntPtr pg, IntPtr input, IntPtr* outputs, int capacity);
+    [DllImport(Library, ExactSpelling = true)] internal static extern IntPtr ts_barrier(IntPtr pg);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_work_wait(IntPtr work, long timeout_ms);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_work_is_completed(IntPtr work);
+    [DllImport(Library, ExactSpelling = true)] internal static extern void ts_work_free(IntPtr work);
 }

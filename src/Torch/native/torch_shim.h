@@ -328,6 +328,84 @@ TS_API ts_tensor ts_optimizer_get_state(ts_optimizer opt, int32_t group, int32_t
 TS_API int32_t ts_optimizer_set_state(ts_optimizer opt, int32_t group, int32_t index,
                                       const char* key, ts_tensor value);
 
+/* ==== distributed (c10d) ====================================================================
+ * Collectives between processes (or threads) over libtorch's c10d: a TCPStore for rendezvous
+ * and a process group (Gloo on CPU, NCCL on CUDA). Kept at the end of the header as one section.
+ *
+ * Lifetimes: a process group keeps its store alive, so the store handle may be freed first.
+ * A work handle stays valid after its group is freed. Every collective is asynchronous: its
+ * tensors hold the result only once ts_work_wait has returned 1.
+ */
+typedef struct ts_store_s* ts_store;
+typedef struct ts_process_group_s* ts_process_group;
+typedef struct ts_work_s* ts_work;
+
+enum ts_backend { TS_BACKEND_GLOO = 0, TS_BACKEND_NCCL = 1 };
+enum ts_collective_op { TS_COLLECTIVE_SUM = 0, TS_COLLECTIVE_AVG = 1, TS_COLLECTIVE_MAX = 2,
+                        TS_COLLECTIVE_MIN = 3, TS_COLLECTIVE_PRODUCT = 4 };
+
+/* 1 when this build of the shim (and the libtorch it was built against) has the backend. */
+TS_API int32_t ts_backend_available(int32_t backend);
+
+/* A TCPStore: the server binds host:port (port 0 picks a free one, see ts_store_port) and is a
+ * client too; a client connects to the server, retrying until timeout_ms. world_size <= 0 means
+ * the server does not wait for a fixed number of clients. Waits for keys poll (a timed-out wait
+ * leaves the connection usable); each process group opens its own connection to the server. */
+TS_API ts_store ts_store_tcp_new(const char* host, int32_t port, int32_t is_server,
+                                 int32_t world_size, int64_t timeout_ms);
+TS_API void ts_store_free(ts_store store);
+TS_API int32_t ts_store_port(ts_store store);
+TS_API int32_t ts_store_set(ts_store store, const char* key, const void* value, int64_t length);
+/* Waits up to timeout_ms for the key, then returns its bytes in a thread-local buffer valid until
+ * the next ts_store_get on this thread (length in *length), or NULL on failure or timeout. */
+TS_API const void* ts_store_get(ts_store store, const char* key, int64_t timeout_ms, int64_t* length);
+/* Adds delta to the integer counter at key (created at 0) and writes the new value. */
+TS_API int32_t ts_store_add(ts_store store, const char* key, int64_t delta, int64_t* value);
+/* 0 once the key exists; -1 with a message naming the key after timeout_ms. */
+TS_API int32_t ts_store_wait(ts_store store, const char* key, int64_t timeout_ms);
+/* 1 when the key exists, 0 when not, -1 on failure. */
+TS_API int32_t ts_store_check(ts_store store, const char* key);
+/* 1 when the key existed and was deleted, 0 when it did not exist, -1 on failure. */
+TS_API int32_t ts_store_delete(ts_store store, const char* key);
+
+/* Joins a group: blocks until all world_size ranks have joined through the store (keys under
+ * group_name, so one store can host successive groups) or timeout_ms passes. timeout_ms also
+ * bounds every collective. device_host: the address Gloo binds to and announces to its peers
+ * (NULL or "": GLOO_SOCKET_IFNAME when set, else this machine's hostname, else loopback); ignored
+ * by NCCL. verify_shapes != 0 exchanges a fingerprint (operation, dtype, shapes, root) before every
+ * collective so that ranks disagreeing fail together with a message, instead of hanging or, with
+ * Gloo, terminating the process inside Gloo's network thread. */
+TS_API ts_process_group ts_process_group_new(ts_store store, const char* group_name, int32_t backend,
+                                             int32_t rank, int32_t world_size, int64_t timeout_ms,
+                                             const char* device_host, int32_t verify_shapes);
+/* Frees the handle; waits for collectives already queued to finish or fail (bounded by the
+ * group's timeout, immediately after ts_process_group_abort). */
+TS_API void ts_process_group_free(ts_process_group pg);
+/* Fails every pending and future collective of this group on this rank, and closes its
+ * connections so that peers blocked on this rank fail too (Gloo: the TCP pairs are failed with
+ * an error; NCCL: the communicators are aborted, libtorch >= 2.2, else an error). Returns 0, or 1
+ * when the connections could only be closed: peers fail, but collectives pending on this rank
+ * end at the group's timeout (a Gloo transport other than TCP, or Gloo's symbol not exported). */
+TS_API int32_t ts_process_group_abort(ts_process_group pg);
+
+/* All-reduce in place. count > 1 reduces the tensors as one bucket (flattened into one buffer,
+ * one collective, copied back on completion): same dtype and device required. AVG divides by the
+ * world size (floating tensors only; emulated as SUM then divide where the backend lacks it). */
+TS_API ts_work ts_all_reduce(ts_process_group pg, const ts_tensor* tensors, int32_t count, int32_t op);
+/* Broadcast in place from rank root. */
+TS_API ts_work ts_broadcast(ts_process_group pg, ts_tensor tensor, int32_t root);
+/* Gathers input from every rank: writes world_size new tensors shaped like input into outputs
+ * (capacity must be >= world_size), rank order; the caller frees them. */
+TS_API ts_work ts_all_gather(ts_process_group pg, ts_tensor input, ts_tensor* outputs, int32_t capacity);
+TS_API ts_work ts_barrier(ts_process_group pg);
+/* 1 when the collective completed (results in place), 0 when it is still running after
+ * timeout_ms (< 0 waits without a bound of its own; the group's timeout still applies), -1 when
+ * it failed (timeout of the group, a peer gone, abort). */
+TS_API int32_t ts_work_wait(ts_work work, int64_t timeout_ms);
+TS_API int32_t ts_work_is_completed(ts_work work);
+TS_API void ts_work_free(ts_work work);
+/* ==== end of distributed (c10d) ============================================================= */
+
 #ifdef __cplusplus
 }
 #endif
