@@ -133,12 +133,17 @@ public static class WhisperLearning
         {
             $"model: d_model {config.DModel}, {config.EncoderLayers}+{config.DecoderLayers} layers, {config.EncoderAttentionHeads} heads, vocab {config.VocabSize} (the multilingual tokenizer's ids used by the corpus, remapped), audio context {config.MaxSourcePositions} ({clipSamples / 16000.0:F2} s clips, edge silence trimmed)",
             $"data: {TrainUtterances} training and {HeldOutUtterances} held-out utterances (espeak-ng cmn, {SentencePool.Mandarin.Count} sentences, other voices/speeds/pitches held out), seed {seed}",
-            $"training: AdamW peak lr {PeakLearningRate} (linear warmup over {WarmupSteps} steps, then linear decay to zero at the end of the budget), label smoothing {LabelSmoothing}, batch {BatchSize}, clip 1.0, {get_num_threads()} threads, {stepMilliseconds:F0} ms per step, final smoothed loss {recentLoss:F3}",
+            $"training: AdamW peak lr {PeakLearningRate} (linear warmup over {WarmupSteps} steps, then linear decay to zero at the end of the budget), label smoothing {LabelSmoothing}, batch {BatchSize}, clip 1.0, {get_num_threads()} threads, BLAS {LoadedBlas()}, {stepMilliseconds:F0} ms per step, final smoothed loss {recentLoss:F3}",
             $"held-out WER {accumulator.Wer:P1}, CER {cer:P1}",
         };
         details.AddRange(samples);
         return new LearningResult("tiny Whisper from scratch (CPU)", "held-out CER", cer, "< 30 %", cer < 0.30, steps, trainClock.Elapsed.TotalMinutes, details);
     }
+
+    // Debian's libtorch multiplies matrices through whichever libblas.so.3 the loader found (run.sh points it at OpenBLAS).
+    private static string LoadedBlas() =>
+        File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length > 5 && f[5].Contains("libblas.so", StringComparison.Ordinal))
+            .Select(f => f[5]).FirstOrDefault() is { } path ? path : "unknown";
 
     // espeak-ng pads each utterance with silence; cutting it (10 ms frames quieter than 2 % of the loudest frame's RMS,
     // keeping 50 ms on each side) shortens the clips the encoder must read without touching any speech.
