@@ -15,9 +15,21 @@ public sealed class WhisperTrainingStepTests
 
     private static readonly WhisperConfig Config = new()
     {
-        NumMelBins = 8, DModel = 16, EncoderLayers = 1, EncoderAttentionHeads = 2, EncoderFfnDim = 32,
-        DecoderLayers = 1, DecoderAttentionHeads = 2, DecoderFfnDim = 32, MaxSourcePositions = 6, MaxTargetPositions = 8,
-        VocabSize = Vocabulary, EosTokenId = 1, DecoderStartTokenId = 2, PadTokenId = 1, BosTokenId = 1,
+        NumMelBins = 8,
+        DModel = 16,
+        EncoderLayers = 1,
+        EncoderAttentionHeads = 2,
+        EncoderFfnDim = 32,
+        DecoderLayers = 1,
+        DecoderAttentionHeads = 2,
+        DecoderFfnDim = 32,
+        MaxSourcePositions = 6,
+        MaxTargetPositions = 8,
+        VocabSize = Vocabulary,
+        EosTokenId = 1,
+        DecoderStartTokenId = 2,
+        PadTokenId = 1,
+        BosTokenId = 1,
     };
 
     [Fact]
