@@ -19,20 +19,13 @@ namespace Cluster.Bench.Learning;
 /// </summary>
 public static class WhisperLearning
 {
-    private static readonly int TrainUtterances = Knob("WL_TRAIN", 640), HeldOutUtterances = 96, BatchSize = Knob("WL_BATCH", 8);
-    private static readonly double PeakLearningRate = Knob("WL_LR", 2e-3), LabelSmoothing = Knob("WL_SMOOTH", 0.0);
-    private static readonly int DecoderLayers = Knob("WL_DEC", 2), EncoderLayers = Knob("WL_ENC", 2), WarmupSteps = Knob("WL_WARM", 100);
-    private static readonly double MaxClipSeconds = Knob("WL_CLIP", 4.0);
-    private static readonly int MaxSteps = Knob("WL_STEPS", int.MaxValue), Threads = Knob("WL_THREADS", 0);
-
-    private static int Knob(string name, int fallback) => Environment.GetEnvironmentVariable(name) is { } v ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
-
-    private static double Knob(string name, double fallback) => Environment.GetEnvironmentVariable(name) is { } v ? double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    private const int TrainUtterances = 640, HeldOutUtterances = 96, BatchSize = 8;
+    private const int EncoderLayers = 2, DecoderLayers = 1, WarmupSteps = 100;
+    private const double PeakLearningRate = 1e-3, LabelSmoothing = 0, MaxClipSeconds = 4;
 
     public static LearningResult Run(string tokenizerPath, double minutes, ulong seed)
     {
         var clock = Stopwatch.StartNew();
-        if (Threads > 0) set_num_threads(Threads);
         var tokenizer = WhisperTokenizer.FromTiktoken(tokenizerPath);
         var spoken = CorpusSynthesizer.Speak(new CorpusSynthesisOptions { Languages = ["cmn"], Utterances = TrainUtterances + HeldOutUtterances, Seed = seed }).ToList();
         var trimmed = spoken.Select(u => TrimSilence(u.Samples)).ToArray();
@@ -78,13 +71,13 @@ public static class WhisperLearning
         var trainClock = Stopwatch.StartNew();
         // Linear warmup over steps, then linear decay in time, to zero at the end of the budget (the step rate is not
         // known in advance and changes with the machine's load).
-        var schedule = new LambdaLR(optimizer, s => Math.Min(1.0, (s + 1.0) / WarmupSteps) * Math.Max(0.0, 1 - Math.Max(trainClock.Elapsed / budget, (double)s / MaxSteps)));
+        var schedule = new LambdaLR(optimizer, s => Math.Min(1.0, (s + 1.0) / WarmupSteps) * Math.Max(0.0, 1 - trainClock.Elapsed / budget));
         var step = new WhisperTrainingStep(model, optimizer, schedule, precision, maxGradNorm: 1.0, labelSmoothing: LabelSmoothing);
         var steps = 0;
         double recentLoss = double.NaN;
         TimeSpan collating = TimeSpan.Zero, stepping = TimeSpan.Zero;
         var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
-        while (trainClock.Elapsed < budget && steps < MaxSteps)
+        while (trainClock.Elapsed < budget)
         {
             using var scope = NewDisposeScope();
             var started = trainClock.Elapsed;
