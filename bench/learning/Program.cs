@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Cluster.Bench.Learning;
 using static Cluster.Torch.torch;
 
@@ -27,19 +26,12 @@ var results = new List<LearningResult>();
 if (which is "whisper" or "all") results.Add(WhisperLearning.Run(tokenizer, minutes, seed: 1));
 if (which is "gridnet" or "all") results.Add(GridNetLearning.Run(minutes, seed: 2));
 
-var text = new StringBuilder("# Learning checks\n\n");
-text.AppendLine(CultureInfo.InvariantCulture, $"CPU only, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}; produced by `bench/learning/run.sh`. Each model trains from scratch for a fixed time budget and is scored on held-out data.");
-foreach (var result in results)
-{
-    text.AppendLine();
-    text.AppendLine(CultureInfo.InvariantCulture, $"## {result.Name}");
-    text.AppendLine();
-    text.AppendLine(CultureInfo.InvariantCulture, $"- {result.Metric}: **{result.Value:0.###}** (target {result.Target}: {(result.Met ? "met" : "NOT met")}) after {result.Steps} steps in {result.Minutes:F1} min");
-    foreach (var line in result.Details) text.AppendLine($"- {line}");
-}
-text.AppendLine();
-foreach (var result in results)
-    text.AppendLine(CultureInfo.InvariantCulture, $"RESULT learning {result.Name.Split(' ')[1].ToLowerInvariant()} {result.Metric.Replace(' ', '_')}={result.Value:0.###} met={result.Met.ToString().ToLowerInvariant()}");
+var text = LearningReport.Merge(report is not null && File.Exists(report) ? File.ReadAllText(report) : null, results);
 Console.WriteLine(text);
-if (report is not null) File.WriteAllText(report, text.ToString());
+if (report is not null)
+{
+    // Written beside the report and renamed over it, so an interrupted run never leaves half a report.
+    File.WriteAllText(report + ".tmp", text);
+    File.Move(report + ".tmp", report, overwrite: true);
+}
 return results.All(r => r.Met) ? 0 : 1;
