@@ -1,3 +1,4 @@
+using Cluster.Speech.Training;
 using System.Diagnostics.CodeAnalysis;
 using Cluster.Shared.Checkpoints;
 using Cluster.Speech.Data;
@@ -33,9 +34,9 @@ public static class JobSpecLoader
 
     private static readonly Dictionary<string, Precision> Precisions = new(StringComparer.Ordinal)
     {
-        ["fp32"] = Precision.Fp32,
-        ["bf16"] = Precision.Bf16,
-        ["fp16"] = Precision.Fp16,
+        ["fp32"] = Precision.Float32,
+        ["bf16"] = Precision.BFloat16,
+        ["fp16"] = Precision.Float16,
     };
 
     private static readonly Dictionary<string, EvaluationMetric> Metrics = new(StringComparer.Ordinal)
@@ -415,11 +416,11 @@ public static class JobSpecLoader
             double? clip = section.Number("max_grad_norm", v => v > 0, "must be positive");
             bool? checkpointing = section.Bool("gradient_checkpointing");
             section.RejectUnknownKeys();
-            if (fallback is not null && fallback == (precision ?? Precision.Fp32))
+            if (fallback is not null && fallback == (precision ?? Precision.Float32))
                 section.Error("precision_fallback", "is the same as precision");
             return new TrainingSpec
             {
-                Precision = precision ?? Precision.Fp32,
+                Precision = precision ?? Precision.Float32,
                 PrecisionFallback = fallback,
                 MaxGradNorm = clip,
                 GradientCheckpointing = checkpointing ?? false,

@@ -1,9 +1,10 @@
+using Cluster.Speech.Training;
 namespace Cluster.Shared.Jobs;
 
 /// <summary>How each step is computed: precision, gradient clipping and activation checkpointing.</summary>
 public sealed record TrainingSpec
 {
-    public Precision Precision { get; init; } = Precision.Fp32;
+    public Precision Precision { get; init; } = Precision.Float32;
 
     /// <summary>What to use where the GPU lacks <see cref="Precision"/> (bf16 before Ampere); null refuses to start.</summary>
     public Precision? PrecisionFallback { get; init; }

@@ -1,3 +1,4 @@
+using Cluster.Speech.Training;
 using Cluster.Shared.Checkpoints;
 using Cluster.Shared.Jobs;
 using Cluster.Speech.Data;
@@ -24,8 +25,8 @@ public class ExampleJobTests
         Assert.Equal(ScheduleKind.Linear, job.Schedule.Kind);
         Assert.Equal(500, job.Schedule.WarmupSteps);
         Assert.Equal(5000, job.Schedule.MaxSteps);
-        Assert.Equal(Precision.Bf16, job.Training.Precision);
-        Assert.Equal(Precision.Fp16, job.Training.PrecisionFallback);
+        Assert.Equal(Precision.BFloat16, job.Training.Precision);
+        Assert.Equal(Precision.Float16, job.Training.PrecisionFallback);
         Assert.True(job.Training.GradientCheckpointing);
         Assert.True(job.Evaluation.Generate);
         Assert.Equal(225, job.Evaluation.GenerationMaxLength);
@@ -53,7 +54,7 @@ public class ExampleJobTests
         Assert.Equal(10000, job.Schedule.T0);
         Assert.Equal(2, job.Schedule.TMult);
         Assert.Equal(0.5, job.Training.MaxGradNorm);
-        Assert.Equal(Precision.Bf16, job.Training.Precision);
+        Assert.Equal(Precision.BFloat16, job.Training.Precision);
         Assert.False(job.Evaluation.Generate);
         Assert.Equal(EvaluationMetric.SiSnri, job.Evaluation.Metric);
         Assert.Equal(10, job.Evaluation.Patience);

@@ -1,3 +1,4 @@
+using Cluster.Speech.Training;
 using Cluster.Shared.Jobs;
 
 namespace Cluster.Shared.Tests.Jobs;
@@ -38,7 +39,7 @@ public class JobSpecLoaderTests
         Assert.Empty(job.Data.Eval);
         Assert.Equal(1e-4, job.Optimizer.LearningRate);
         Assert.Equal(0.9, job.Optimizer.Beta1);
-        Assert.Equal(Precision.Fp32, job.Training.Precision);
+        Assert.Equal(Precision.Float32, job.Training.Precision);
         Assert.Equal(1, job.Batching.GradientAccumulation);
         Assert.Equal("/work/job/checkpoints", job.Checkpointing.Directory);
         Assert.Equal(EvaluationMetric.Loss, job.Checkpointing.Metric);
