@@ -160,6 +160,7 @@ public static class JobSpecLoader
             WhisperConfig? dims = WhisperDims(section.Section("dims"));
             string? pretrained = Resolve(section.String("pretrained"));
             string? task = section.String("task");
+            string? tokenizer = Resolve(section.String("tokenizer"));
             section.RejectUnknownKeys();
             int sources = (size is null ? 0 : 1) + (config is null ? 0 : 1) + (section.Has("dims") ? 1 : 0);
             if (sources > 1) section.Error("set at most one of size, config and dims");
@@ -177,6 +178,7 @@ public static class JobSpecLoader
                 ConfigPath = config,
                 Dims = size is not null ? WhisperConfig.Preset(size) : dims,
                 Pretrained = pretrained,
+                Tokenizer = tokenizer,
                 Task = task ?? "transcribe",
             };
         }

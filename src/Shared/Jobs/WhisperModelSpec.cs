@@ -20,6 +20,10 @@ public sealed record WhisperModelSpec
     /// <summary>A Hugging Face checkpoint directory (<c>config.json</c> + <c>model.safetensors</c>) to start from.</summary>
     public string? Pretrained { get; init; }
 
+    /// <summary>A tiktoken rank file or a Hugging Face tokenizer directory; null uses <see cref="Pretrained"/>'s
+    /// tokenizer files, or without one the tiktoken files bundled with the cluster (as openai-whisper ships them).</summary>
+    public string? Tokenizer { get; init; }
+
     /// <summary>"transcribe" or "translate": the task token of the decoder prompt.</summary>
     public string Task { get; init; } = "transcribe";
 }

@@ -75,6 +75,18 @@ public sealed class WhisperTokenizer
     }
 
     /// <summary>
+    /// The tokenizer of a model with <paramref name="modelVocabularySize"/> token rows, from the tiktoken files bundled
+    /// with the cluster (<c>assets/whisper</c> beside the assemblies): <c>gpt2.tiktoken</c> for English-only models,
+    /// <c>multilingual.tiktoken</c> otherwise.
+    /// </summary>
+    public static WhisperTokenizer Bundled(int modelVocabularySize)
+    {
+        int languages = LanguageCountForVocabulary(modelVocabularySize);
+        string file = modelVocabularySize >= 51865 ? "multilingual.tiktoken" : "gpt2.tiktoken";
+        return FromTiktoken(Path.Combine(AppContext.BaseDirectory, "assets", "whisper", file), languages);
+    }
+
+    /// <summary>
     /// Loads a Hugging Face Whisper tokenizer directory: <c>vocab.json</c> and <c>merges.txt</c>, plus whichever of
     /// <c>added_tokens.json</c>, <c>special_tokens_map.json</c> and <c>tokenizer.json</c> are present. The vocabulary ids
     /// are taken as tiktoken ranks (they are the same numbers for Whisper), so encodings equal the tiktoken path's.

@@ -60,6 +60,19 @@ public sealed partial class WhisperTokenizerTests
         Assert.False(t.IsSpecial(t.VocabularySize));
     }
 
+    [Theory]
+    [InlineData(51865, 51865)]
+    [InlineData(51866, 51866)]
+    [InlineData(51864, 51864)]
+    public void The_bundled_files_give_the_tokenizer_of_each_vocabulary(int modelVocabulary, int tokenizerVocabulary)
+    {
+        var bundled = WhisperTokenizer.Bundled(modelVocabulary);
+
+        Assert.Equal(tokenizerVocabulary, bundled.VocabularySize);
+        var reference = modelVocabulary == 51864 ? TokenizerFixtures.English : Multilingual;
+        Assert.Equal(reference.Encode("Hello, 今天天气很好"), bundled.Encode("Hello, 今天天气很好"));
+    }
+
     [Fact]
     public void Large_v3_has_a_hundredth_language_and_one_more_token()
     {
