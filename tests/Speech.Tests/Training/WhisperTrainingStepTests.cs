@@ -147,6 +147,29 @@ public sealed class WhisperTrainingStepTests
     }
 
     [Fact]
+    public void The_autocast_branch_runs_the_forward_pass_in_bfloat16_and_keeps_float32_master_weights()
+    {
+        using var scope = NewDisposeScope();
+        var batch = Batch(seed: 10, labelled: [6, 4]);
+        using var autocasted = NewModel();
+        using var plain = NewModel();
+        using var autocastOptimizer = optim.AdamW(autocasted.named_parameters(), lr: 1e-2);
+        using var plainOptimizer = optim.AdamW(plain.named_parameters(), lr: 1e-2);
+        // CPU autocast supports bfloat16; Resolve does not choose it on the CPU (it is slower there), but the branch is the CUDA one.
+        var autocastStep = new WhisperTrainingStep(autocasted, autocastOptimizer, null, new TrainingPrecision(Device.CPU, Precision.BFloat16, DType.BFloat16, false, "test"));
+        var plainStep = new WhisperTrainingStep(plain, plainOptimizer, null, TrainingPrecision.Resolve(Precision.Float32, Device.CPU));
+
+        var reduced = autocastStep.Step([batch]);
+        var full = plainStep.Step([batch]);
+
+        Assert.False(reduced.Skipped);
+        Assert.NotEqual(full.Loss, reduced.Loss); // equal only if nothing ran in bfloat16
+        Assert.True(Math.Abs(reduced.Loss - full.Loss) < 0.02 * full.Loss, $"bfloat16 loss {reduced.Loss} vs float32 {full.Loss}");
+        Assert.All(autocasted.parameters(), p => Assert.Equal(DType.Float32, p.dtype));
+        Assert.All(autocasted.parameters(), p => Assert.Equal(DType.Float32, p.grad!.dtype));
+    }
+
+    [Fact]
     public void Without_loss_scaling_a_non_finite_gradient_never_reaches_the_weights()
     {
         using var scope = NewDisposeScope();
