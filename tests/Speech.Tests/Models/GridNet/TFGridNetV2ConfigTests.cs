@@ -12,8 +12,16 @@ public sealed class TFGridNetV2ConfigTests
 
         Assert.Equal(new TFGridNetV2Config
         {
-            n_srcs = 1, n_fft = 128, stride = 64, n_layers = 2, lstm_hidden_units = 16, attn_n_head = 4,
-            attn_approx_qk_dim = 64, emb_dim = 16, emb_ks = 4, emb_hs = 1,
+            n_srcs = 1,
+            n_fft = 128,
+            stride = 64,
+            n_layers = 2,
+            lstm_hidden_units = 16,
+            attn_n_head = 4,
+            attn_approx_qk_dim = 64,
+            emb_dim = 16,
+            emb_ks = 4,
+            emb_hs = 1,
         }, config);
         Assert.Equal(("hann", 1, "prelu", 1e-5), (config.window, config.n_imics, config.activation, config.eps));
     }

@@ -39,8 +39,17 @@ public sealed class TFGridNetV2Tests(ITestOutputHelper output)
         manual_seed(2);
         var config = new TFGridNetV2Config
         {
-            n_srcs = sources, n_fft = 32, stride = 16, n_imics = mics, n_layers = 1, lstm_hidden_units = 8, attn_n_head = 2,
-            attn_approx_qk_dim = 20, emb_dim = 8, emb_ks = embKs, emb_hs = embHs,
+            n_srcs = sources,
+            n_fft = 32,
+            stride = 16,
+            n_imics = mics,
+            n_layers = 1,
+            lstm_hidden_units = 8,
+            attn_n_head = 2,
+            attn_approx_qk_dim = 20,
+            emb_dim = 8,
+            emb_ks = embKs,
+            emb_hs = embHs,
         };
         using var model = new TFGridNetV2(config);
         // An odd length: the iSTFT must still give back exactly as many samples as came in.
