@@ -11,14 +11,15 @@ public sealed class TFGridNetV2Tests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Presets))]
-    public void A_preset_separates_a_tenth_of_a_second_into_its_sources(string preset, int sampleRate)
+    public void A_preset_separates_40_ms_into_its_sources(string preset, int sampleRate)
     {
         var config = preset == nameof(TFGridNetV2Config.Espnet8k) ? TFGridNetV2Config.Espnet8k : TFGridNetV2Config.Speech16k;
         using var scope = NewDisposeScope();
         manual_seed(1);
         using var model = new TFGridNetV2(config);
-        // A tenth of a second is ten-odd frames: every layer of the full-size preset runs, in a fraction of the time.
-        var samples = sampleRate / 10;
+        // 40 ms is a few STFT frames: every layer of the full-size preset still runs, on sequences short enough
+        // that the test takes seconds rather than the better part of a minute.
+        var samples = sampleRate / 25;
         var mixture = randn(1, samples);
 
         Tensor estimates;
