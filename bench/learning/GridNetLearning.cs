@@ -45,8 +45,16 @@ public static class GridNetLearning
         // sequences are four times shorter than with ESPnet's hop of 1 and the CPU step stays well under a second.
         var config = new TFGridNetV2Config
         {
-            n_srcs = 1, n_fft = 256, stride = 128, n_layers = 2, lstm_hidden_units = 32, attn_n_head = 2,
-            attn_approx_qk_dim = 256, emb_dim = 24, emb_ks = 4, emb_hs = 4,
+            n_srcs = 1,
+            n_fft = 256,
+            stride = 128,
+            n_layers = 2,
+            lstm_hidden_units = 32,
+            attn_n_head = 2,
+            attn_approx_qk_dim = 256,
+            emb_dim = 24,
+            emb_ks = 4,
+            emb_hs = 4,
         };
         manual_seed(seed);
         using var model = new TFGridNetV2(config);
