@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the project needs and builds it; safe to run again (it only installs what is missing).
 #   Debian packages: cmake, g++, libtorch-dev (libtorch 1.13 for the native shim), libgloo-dev (Gloo's
-#                    headers for the shim's c10d collectives); libsndfile1 and
+#                    headers for the shim's c10d collectives); libopenblas0-openmp
+#                    (Debian's libtorch does every float matrix product through the system libblas.so.3,
+#                    which is otherwise the unoptimised reference BLAS: ~8x slower LSTM and Linear on the
+#                    CPU; the OpenMP build shares libtorch's thread pool instead of adding its own); libsndfile1 and
 #                    libsoxr0 (audio decoding and resampling, via P/Invoke); ffmpeg (video containers);
 #                    espeak-ng (speech synthesis for demo and test corpora)
 #   NuGet packages:  restored by `dotnet restore`
@@ -11,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 configuration="${CONFIGURATION:-Release}"
-packages=(cmake g++ make libtorch-dev libgloo-dev libsndfile1 libsoxr0 ffmpeg espeak-ng ${CLUSTER_SETUP_EXTRA:-})
+packages=(cmake g++ make libtorch-dev libgloo-dev libopenblas0-openmp libsndfile1 libsoxr0 ffmpeg espeak-ng ${CLUSTER_SETUP_EXTRA:-})
 
 missing=()
 for package in "${packages[@]}"; do

@@ -62,8 +62,12 @@ public sealed class TFGridNetV2GoldenTests(ITestOutputHelper output)
             Assert.True(ours < 1e-5 * typical && theirs < 1e-5 * typical, $"{key}: {ours:E2} / {theirs:E2}");
         }
 
-        var errors = compared.Select(k => (Key: k, Error: NormRelative(parameters[k].grad!, grads[k]))).OrderByDescending(e => e.Error).ToList();
-        output.WriteLine($"{name}: worst gradient {errors[0].Key} at {errors[0].Error:E2} (norm-relative) over {errors.Count} tensors; median {errors[errors.Count / 2].Error:E2}");
+        // Relative to the gradient's own norm, but never to less than a thousandth of the typical one: a gradient that
+        // nearly cancels (the output convolution's bias, ~1e-6 against ~10 for the linear golden) holds float32
+        // rounding that follows the BLAS's summation order, and a purely relative error would amplify it.
+        var floor = 1e-3 * typical;
+        var errors = compared.Select(k => (Key: k, Error: NormRelative(parameters[k].grad!, grads[k], floor))).OrderByDescending(e => e.Error).ToList();
+        output.WriteLine($"{name}: worst gradient {errors[0].Key} at {errors[0].Error:E2} (norm-relative, floor {floor:E2}) over {errors.Count} tensors; median {errors[errors.Count / 2].Error:E2}");
         Assert.All(errors, e => Assert.True(e.Error < 1e-3, $"{e.Key}: {e.Error:E2}"));
     }
 
@@ -91,9 +95,9 @@ public sealed class TFGridNetV2GoldenTests(ITestOutputHelper output)
         return sorted[sorted.Count / 2];
     }
 
-    private static double NormRelative(Tensor actual, Tensor expected)
+    private static double NormRelative(Tensor actual, Tensor expected, double floor)
     {
         var scale = expected.norm().item<float>();
-        return (actual - expected).norm().item<float>() / Math.Max(scale, 1e-12);
+        return (actual - expected).norm().item<float>() / Math.Max(scale, floor);
     }
 }

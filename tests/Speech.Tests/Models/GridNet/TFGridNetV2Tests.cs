@@ -11,18 +11,21 @@ public sealed class TFGridNetV2Tests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Presets))]
-    public void A_preset_separates_half_a_second_into_its_sources(string preset, int sampleRate)
+    public void A_preset_separates_40_ms_into_its_sources(string preset, int sampleRate)
     {
         var config = preset == nameof(TFGridNetV2Config.Espnet8k) ? TFGridNetV2Config.Espnet8k : TFGridNetV2Config.Speech16k;
         using var scope = NewDisposeScope();
         manual_seed(1);
         using var model = new TFGridNetV2(config);
-        var mixture = randn(1, sampleRate / 2);
+        // 40 ms is a few STFT frames: every layer of the full-size preset still runs, on sequences short enough
+        // that the test takes seconds rather than the better part of a minute.
+        var samples = sampleRate / 25;
+        var mixture = randn(1, samples);
 
         Tensor estimates;
         using (no_grad()) estimates = model.forward(mixture);
 
-        Assert.Equal([1, config.n_srcs, sampleRate / 2], estimates.shape);
+        Assert.Equal([1, config.n_srcs, samples], estimates.shape);
         Assert.True(estimates.isfinite().all().item<bool>());
         output.WriteLine($"{preset}: {model.parameters().Sum(p => p.numel()):N0} parameters");
     }
