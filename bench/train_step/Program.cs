@@ -88,6 +88,9 @@ try
         }
         results.Add((task, pythonParameters, [.. ours], [.. theirs]));
         if (profilePython) Console.WriteLine($"python profile of one {name} step:\n{peer.Profile(name, 30)}");
+        // The next model's activations need the memory (TF-GridNetV2 at 4 s takes tens of GB per side).
+        tasks.Remove(task);
+        task.Dispose();
     }
 }
 finally

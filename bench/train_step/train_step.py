@@ -152,6 +152,7 @@ def main():
         if cmd == "quit":
             break
         if cmd == "setup":
+            tasks.clear()  # the driver is done with the previous model; its memory goes to the next one
             task = WhisperTask() if request["model"] == "whisper" else GridNetTask()
             task.optimizer = torch.optim.AdamW(task.parameters, lr=1e-3, weight_decay=0.01)
             tasks[request["model"]] = task
