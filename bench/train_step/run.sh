@@ -4,13 +4,13 @@
 # batch 2), ours vs the plain-torch references under Debian's python3-torch on the same libtorch, same
 # thread count, the two sides alternating step by step in one run. Writes bench/results/train_step.md
 # ending in "RESULT train_step ratio=<our time / python time, the worse model> target=1.0".
-#   bench/train_step/run.sh [threads (default: all cores)] [timed steps per side (default 5)] [warm-up steps (default 1)]
+#   bench/train_step/run.sh [threads (default 1)] [timed steps per side (default 5)] [warm-up steps (default 1)]
 # TORCH_SHIM_PREBUILT=/path/libtorch_shim.so uses an existing native shim instead of building it;
 # TRAIN_STEP_MODELS=whisper (or gridnet) runs one model only; TRAIN_STEP_PROFILE=1 also prints
 # torch.autograd.profiler's table of one Python step per model.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-threads="${1:-$(nproc)}"
+threads="${1:-1}"
 steps="${2:-5}"
 warmup="${3:-1}"
 if ! dpkg-query -W -f='${Status}' python3-torch 2>/dev/null | grep -q "install ok installed"; then
