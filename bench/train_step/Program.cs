@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text;
+using Cluster.Bench.TrainStep;
+using static Cluster.Torch.torch;
+
+// One training step (forward + loss + backward + AdamW) of Whisper with tiny dimensions and of TF-GridNetV2's
+// 16 kHz preset, ours against the plain-torch references under Debian's python3-torch, same libtorch and
+// thread count, in one run. The two sides alternate step by step (the Python side waits on a pipe while ours
+// runs, and the order flips every round) so that load from elsewhere on the machine falls on both alike.
+//   train-step-bench --threads N [--warmup 1] [--steps 5] [--models whisper,gridnet] [--python /usr/bin/python3]
+//                    [--script bench/train_step/train_step.py] [--report PATH] [--profile-python]
+
+var threads = Environment.ProcessorCount;
+var warmup = 1;
+var steps = 5;
+string[] models = ["whisper", "gridnet"];
+var python = "/usr/bin/python3";
+var script = Path.Combine("bench", "train_step", "train_step.py");
+string? report = null;
+var profilePython = false;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--warmup": warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--steps": steps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--models": models = args[++i].Split(','); break;
+        case "--python": python = args[++i]; break;
+        case "--script": script = args[++i]; break;
+        case "--report": report = args[++i]; break;
+        case "--profile-python": profilePython = true; break;
+        default: Console.Error.WriteLine($"train-step-bench: unknown argument '{args[i]}'"); return 2;
+    }
+}
+if (threads < 1 || warmup < 0 || steps < 1)
+{
+    Console.Error.WriteLine($"train-step-bench: --threads and --steps must be at least 1 and --warmup at least 0, got {threads}, {steps}, {warmup}");
+    return 2;
+}
+if (models.FirstOrDefault(m => m is not ("whisper" or "gridnet")) is { } unknown)
+{
+    Console.Error.WriteLine($"train-step-bench: unknown model '{unknown}' in --models (whisper, gridnet)");
+    return 2;
+}
+
+set_num_threads(threads);
+manual_seed(0);
+var (major, minor, patch) = libtorch_version();
+var ourRuntime = $"Cluster.Torch (C#, .NET {Environment.Version}) on libtorch {major}.{minor}.{patch}";
+using var peer = new PythonPeer(python, script, threads);
+if (peer.Threads != threads || get_num_threads() != threads)
+{
+    Console.Error.WriteLine($"train-step-bench: asked for {threads} threads, python runs {peer.Threads}, we run {get_num_threads()}");
+    return 1;
+}
+var loadBefore = File.ReadAllText("/proc/loadavg").Trim();
+Console.WriteLine($"{ourRuntime} vs {peer.Runtime}, {threads} thread(s), warmup {warmup}, {steps} timed steps per side");
+
+var results = new List<(TrainingTask task, long pythonParameters, StepTiming[] ours, StepTiming[] theirs)>();
+var tasks = new List<TrainingTask>();
+try
+{
+    foreach (var name in models)
+    {
+        var task = name == "whisper" ? TrainingTask.Whisper() : TrainingTask.GridNet();
+        tasks.Add(task);
+        var pythonParameters = peer.Setup(name);
+        Console.WriteLine($"{name}: {task.ParameterCount:N0} parameters ours, {pythonParameters:N0} python");
+        for (var i = 0; i < warmup; i++) Console.WriteLine($"{name} warmup: ours {task.Step().TotalMs:F0} ms");
+        if (warmup > 0) Console.WriteLine($"{name} warmup: python {string.Join(", ", peer.Steps(name, warmup).Select(t => $"{t.TotalMs:F0} ms"))}");
+        var ours = new List<StepTiming>();
+        var theirs = new List<StepTiming>();
+        for (var round = 0; round < steps; round++)
+        {
+            // Alternate who goes first, so neither side always runs right after the other's memory churn.
+            if (round % 2 == 0)
+            {
+                ours.Add(task.Step());
+                theirs.AddRange(peer.Steps(name, 1));
+            }
+            else
+            {
+                theirs.AddRange(peer.Steps(name, 1));
+                ours.Add(task.Step());
+            }
+            Console.WriteLine($"{name} step {round + 1}/{steps}: ours {ours[^1].TotalMs:F0} ms, python {theirs[^1].TotalMs:F0} ms");
+        }
+        results.Add((task, pythonParameters, [.. ours], [.. theirs]));
+        if (profilePython) Console.WriteLine($"python profile of one {name} step:\n{peer.Profile(name, 30)}");
+        // The next model's activations need the memory (TF-GridNetV2 at 4 s takes tens of GB per side).
+        tasks.Remove(task);
+        task.Dispose();
+    }
+}
+finally
+{
+    foreach (var task in tasks) task.Dispose();
+}
+var loadAfter = File.ReadAllText("/proc/loadavg").Trim();
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+}
+
+var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+var text = new StringBuilder();
+text.AppendLine("# Training step: Cluster.Torch models vs python3-torch references");
+text.AppendLine();
+text.AppendLine(CultureInfo.InvariantCulture, $"One step = zero_grad, forward, loss, backward, AdamW step (lr 1e-3, weight decay 0.01), fixed random inputs. Same machine, same run, same libtorch, {threads} thread(s) on both sides; {warmup} warm-up step(s) each, then {steps} timed steps per side, the sides alternating (the order flips every round). Medians in ms; forward includes the loss; freeing the step's tensors counts in the step on both sides.");
+text.AppendLine(CultureInfo.InvariantCulture, $"Ours: {ourRuntime}. Peer: {peer.Runtime} (Debian), running `tests/tools/whisper_reference.py` and `tests/tools/gridnet_reference.py` (checked against the goldens by `tests/tools/check_gridnet_reference.py`).");
+text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {cpu}, {Environment.ProcessorCount} cores; load average {loadBefore.Split(' ')[0]} before and {loadAfter.Split(' ')[0]} after ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC). Produced by `bench/train_step/run.sh`.");
+foreach (var (task, pythonParameters, ours, theirs) in results)
+{
+    text.AppendLine();
+    text.AppendLine(CultureInfo.InvariantCulture, $"## {task.Name}");
+    text.AppendLine();
+    text.AppendLine(CultureInfo.InvariantCulture, $"{task.Description}. Parameters: {task.ParameterCount:N0} ours, {pythonParameters:N0} python.");
+    text.AppendLine();
+    text.AppendLine("| side | step | forward + loss | backward | AdamW | fastest step | slowest step |");
+    text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+    foreach (var (side, timings) in new[] { ("ours", ours), ("python", theirs) })
+    {
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"| {side} | {Median(timings.Select(t => t.TotalMs)):F1} | {Median(timings.Select(t => t.ForwardMs)):F1} | {Median(timings.Select(t => t.BackwardMs)):F1} | {Median(timings.Select(t => t.OptimizerMs)):F1} | {timings.Min(t => t.TotalMs):F1} | {timings.Max(t => t.TotalMs):F1} |");
+    }
+    text.AppendLine();
+    text.AppendLine(CultureInfo.InvariantCulture, $"Ratio (our median step / python median step): **{Median(ours.Select(t => t.TotalMs)) / Median(theirs.Select(t => t.TotalMs)):F3}**");
+}
+var worst = results.Max(r => Median(r.ours.Select(t => t.TotalMs)) / Median(r.theirs.Select(t => t.TotalMs)));
+text.AppendLine();
+text.AppendLine(CultureInfo.InvariantCulture, $"The result is the worse of the per-model ratios ({string.Join(", ", results.Select(r => r.task.Name))}); below 1 means we are faster.");
+text.AppendLine();
+text.AppendLine(CultureInfo.InvariantCulture, $"RESULT train_step ratio={worst:F3} target=1.0");
+Console.WriteLine(text);
+if (report is not null)
+{
+    var temporary = report + ".tmp";
+    File.WriteAllText(temporary, text.ToString());
+    File.Move(temporary, report, overwrite: true);
+}
+return 0;
