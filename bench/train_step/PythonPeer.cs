@@ -14,7 +14,7 @@ internal sealed class PythonPeer : IDisposable
 {
     private readonly Process process;
 
-    public PythonPeer(string interpreter, string script, int threads)
+    public PythonPeer(string interpreter, string script, int threads, int gridNetSamples)
     {
         var start = new ProcessStartInfo(interpreter)
         {
@@ -25,6 +25,8 @@ internal sealed class PythonPeer : IDisposable
         start.ArgumentList.Add(script);
         start.ArgumentList.Add("--threads");
         start.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("--gridnet-samples");
+        start.ArgumentList.Add(gridNetSamples.ToString(CultureInfo.InvariantCulture));
         process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {interpreter} {script}");
         var hello = ReadReply("startup");
         Runtime = hello["runtime"]!.GetValue<string>();

@@ -16,7 +16,7 @@ namespace Cluster.Bench.TrainStep;
 internal sealed class TrainingTask : IDisposable
 {
     public const int WhisperBatch = 2, WhisperTokens = 32;
-    public const int GridNetBatch = 2, GridNetSamples = 4 * 16000;
+    public const int GridNetBatch = 2;
 
     private readonly Module model;
     private readonly AdamW optimizer;
@@ -54,15 +54,16 @@ internal sealed class TrainingTask : IDisposable
         return new TrainingTask("whisper", description, model, () => Cluster.Speech.Models.Whisper.Whisper.Loss(model.forward((mel, tokens)), labels), [mel, tokens, labels]);
     }
 
-    /// <summary>TF-GridNetV2's 16 kHz preset, 4 s mixtures, batch 2, random references; negative SI-SNR.</summary>
-    public static TrainingTask GridNet()
+    /// <summary>TF-GridNetV2's 16 kHz preset, mixtures of <paramref name="samples"/> (4 s in the spec), batch 2, random
+    /// references; negative SI-SNR.</summary>
+    public static TrainingTask GridNet(int samples)
     {
         var config = TFGridNetV2Config.Speech16k;
         var model = new TFGridNetV2(config);
         model.train();
-        var mixture = randn(GridNetBatch, GridNetSamples);
-        var reference = randn(GridNetBatch, config.n_srcs, GridNetSamples);
-        var description = $"TF-GridNetV2 16 kHz preset (n_fft {config.n_fft}, stride {config.stride}, {config.n_layers} blocks, LSTM {config.lstm_hidden_units}, {config.attn_n_head} heads, emb_dim {config.emb_dim}, emb_ks {config.emb_ks}, emb_hs {config.emb_hs}, {config.n_srcs} sources); mixture [{GridNetBatch}, {GridNetSamples}] (4 s); loss: negative SI-SNR";
+        var mixture = randn(GridNetBatch, samples);
+        var reference = randn(GridNetBatch, config.n_srcs, samples);
+        var description = $"TF-GridNetV2 16 kHz preset (n_fft {config.n_fft}, stride {config.stride}, {config.n_layers} blocks, LSTM {config.lstm_hidden_units}, {config.attn_n_head} heads, emb_dim {config.emb_dim}, emb_ks {config.emb_ks}, emb_hs {config.emb_hs}, {config.n_srcs} sources); mixture [{GridNetBatch}, {samples}] ({samples / 16000.0:0.##} s); loss: negative SI-SNR";
         return new TrainingTask("gridnet", description, model, () => SiSnr.Loss(model.forward(mixture), reference), [mixture, reference]);
     }
 

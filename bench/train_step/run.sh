@@ -5,7 +5,8 @@
 # thread count, the two sides alternating step by step in one run. Writes bench/results/train_step.md
 # ending in "RESULT train_step ratio=<our time / python time, the worse model> target=1.0".
 #   bench/train_step/run.sh [threads (default 1)] [timed steps per side (default 5)] [warm-up steps (default 1)]
-# TORCH_SHIM_PREBUILT=/path/libtorch_shim.so uses an existing native shim instead of building it;
+# TRAIN_STEP_GRIDNET_SECONDS=2 shortens TF-GridNetV2's mixtures where a 4 s step does not fit in memory (the report
+# says so); TORCH_SHIM_PREBUILT=/path/libtorch_shim.so uses an existing native shim instead of building it;
 # TRAIN_STEP_MODELS=whisper (or gridnet) runs one model only; TRAIN_STEP_PROFILE=1 also prints
 # torch.autograd.profiler's table of one Python step per model.
 set -euo pipefail
@@ -22,6 +23,11 @@ dotnet build bench/train_step/TrainStep.csproj -c Release --verbosity quiet -clp
 extra=()
 if [[ -n "${TRAIN_STEP_MODELS:-}" ]]; then extra+=(--models "$TRAIN_STEP_MODELS"); fi
 if [[ -n "${TRAIN_STEP_PROFILE:-}" ]]; then extra+=(--profile-python); fi
+if [[ -n "${TRAIN_STEP_GRIDNET_SECONDS:-}" ]]; then extra+=(--gridnet-seconds "$TRAIN_STEP_GRIDNET_SECONDS"); fi
+# A fixed mmap threshold: glibc otherwise raises it after the first large frees and keeps later activation buffers in
+# its heap, so each side would hold its peak memory while the other one steps.
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-1048576}"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 mkdir -p bench/results
 # The reference side must be Debian's interpreter: its torch is python3-torch, built on the same libtorch 1.13.
 dotnet bench/train_step/bin/Release/net10.0/train-step-bench.dll --threads "$threads" --steps "$steps" --warmup "$warmup" \

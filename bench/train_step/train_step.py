@@ -47,7 +47,7 @@ WHISPER_BATCH, WHISPER_TOKENS = 2, 32
 
 # TFGridNetV2Config.Speech16k: everything else at ESPnet's defaults.
 GRIDNET_16K = {"n_fft": 512, "stride": 256, "n_layers": 4, "lstm_hidden_units": 128, "attn_n_head": 4, "emb_dim": 128}
-GRIDNET_BATCH, GRIDNET_SAMPLES = 2, 4 * 16000
+GRIDNET_BATCH = 2
 
 
 def whisper_parameters(c):
@@ -111,12 +111,12 @@ class WhisperTask:
 
 
 class GridNetTask:
-    def __init__(self):
+    def __init__(self, samples):
         self.model = gridnet_reference.TFGridNetV2(GRIDNET_16K)
         self.model.train()
         self.parameters = list(self.model.parameters())
-        self.mixture = torch.randn(GRIDNET_BATCH, GRIDNET_SAMPLES)
-        self.reference = torch.randn(GRIDNET_BATCH, self.model.config["n_srcs"], GRIDNET_SAMPLES)
+        self.mixture = torch.randn(GRIDNET_BATCH, samples)
+        self.reference = torch.randn(GRIDNET_BATCH, self.model.config["n_srcs"], samples)
 
     def forward_loss(self):
         return gridnet_reference.loss(self.model(self.mixture), self.reference)
@@ -138,6 +138,7 @@ def step(task, optimizer):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--gridnet-samples", type=int, default=4 * 16000)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -153,7 +154,7 @@ def main():
             break
         if cmd == "setup":
             tasks.clear()  # the driver is done with the previous model; its memory goes to the next one
-            task = WhisperTask() if request["model"] == "whisper" else GridNetTask()
+            task = WhisperTask() if request["model"] == "whisper" else GridNetTask(args.gridnet_samples)
             task.optimizer = torch.optim.AdamW(task.parameters, lr=1e-3, weight_decay=0.01)
             tasks[request["model"]] = task
             answer = {"parameters": sum(p.numel() for p in task.parameters)}

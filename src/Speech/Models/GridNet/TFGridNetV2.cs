@@ -135,6 +135,9 @@ internal sealed class GridNetV2Block : Module<Tensor, Tensor>
     /// <summary>[B, C, T, F] → [B, C, T, F]</summary>
     public override Tensor forward(Tensor x)
     {
+        // Autograd keeps what backward needs; the scope frees the block's other intermediates now instead of at the
+        // end of the step, which at 16 kHz and 4 s is gigabytes.
+        using var scope = NewDisposeScope();
         long oldT = x.size(2), oldQ = x.size(3);
         var overlap = embKs - embHs;
         long t = Padded(oldT), q = Padded(oldQ);
@@ -149,7 +152,7 @@ internal sealed class GridNetV2Block : Module<Tensor, Tensor>
         var grid = inter.permute(0, 3, 2, 1)  // [B, C, T, Q]
             .slice(2, overlap, overlap + oldT)
             .slice(3, overlap, overlap + oldQ);  // [B, C, old_T, old_Q]
-        return Attention(grid) + grid;
+        return scope.MoveToOuter(Attention(grid) + grid);
     }
 
     // ESPnet's ceil((n + 2·overlap − ks) / hs)·hs + ks, the shortest padded length the windows tile.
