@@ -61,6 +61,7 @@ public sealed class DataNodeActor(DataNodeSettings settings, TaskCompletionSourc
                 Exit(ExitCodes.Failure, $"cannot load the job's data: {failed.Cause.Message}");
                 break;
             case AssignShards or RequestBatches when _context is null:
+            case StopDataNode when _loading && _context is null:
                 Context.Stash.Stash(); // served once the job's data is loaded
                 break;
             case AssignShards assign:

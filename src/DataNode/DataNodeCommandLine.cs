@@ -59,8 +59,13 @@ public static class DataNodeCommandLine
             }
             return DataNodeHost.RunAsync(options, secret, error).GetAwaiter().GetResult();
         });
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return root.Parse(args).Invoke(configuration);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors) error.WriteLine($"datanode: {problem.Message}");
+            return ExitCodes.Usage;
+        }
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 
     // "1s", "250ms", "2m": short forms, as the design's command lines write them.
@@ -73,7 +78,7 @@ public static class DataNodeCommandLine
             _ when text.EndsWith('m') => (text[..^1], 60_000.0),
             _ => (text, double.NaN),
         };
-        if (double.IsNaN(scale) || !double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value) || value < 0)
+        if (double.IsNaN(scale) || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value) || value < 0)
         {
             problems.Add($"{option} '{text}': expected a duration such as 1s, 500ms or 2m");
             return TimeSpan.Zero;
