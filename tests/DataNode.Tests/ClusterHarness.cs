@@ -1,6 +1,7 @@
 using System.Text;
 using Cluster.DataNode.Batches;
 using Cluster.Shared.Actors;
+using Cluster.Shared.Jobs;
 using Cluster.Shared.Protocol;
 using Cluster.Shared.Remoting;
 
@@ -55,20 +56,20 @@ public sealed class ClusterHarness : IAsyncDisposable
     };
 
     /// <summary>Starts the node; returns its registration and its actor as the trainer's system sees it.</summary>
-    public async Task<(RegisterNode Registration, IActorRef NodeForTrainer)> StartNodeAsync()
+    public async Task<(RegisterNode Registration, IActorRef NodeForTrainer)> StartNodeAsync(Func<JobSpec, IBatchProducer>? producer = null)
     {
         var system = Start("data-1");
         var settings = new DataNodeSettings("data-1", CoordinatorSystem.Address.ToString(), _workers,
-            job => BatchProducers.FromJob(job, "data-1"), line => { lock (_log) _log.Add(line); });
+            producer ?? (job => BatchProducers.FromJob(job, "data-1")), line => { lock (_log) _log.Add(line); });
         system.ActorOf(Props.Create(() => new DataNodeActor(settings, Exit)), DataNodeActor.Name);
         var registration = await Coordinator.ExpectAsync<RegisterNode>();
         return (registration, TrainerSystem.ResolveActorRef(registration.ActorPath));
     }
 
     /// <summary>The node registered, was welcomed with the corpus's job and given the corpus's two shards.</summary>
-    public async Task<IActorRef> StartServingAsync(TinyCorpus corpus)
+    public async Task<IActorRef> StartServingAsync(TinyCorpus corpus, Func<JobSpec, IBatchProducer>? producer = null)
     {
-        var (registration, forTrainer) = await StartNodeAsync();
+        var (registration, forTrainer) = await StartNodeAsync(producer);
         var node = CoordinatorSystem.ResolveActorRef(registration.ActorPath);
         node.Tell(corpus.Welcome, Coordinator.Ref);
         node.Tell(TinyCorpus.Assignment(), Coordinator.Ref);

@@ -179,4 +179,39 @@ public sealed class DataNodeActorTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Failure, await _cluster.Exit.Task.WaitAsync(Inbox.DefaultTimeout));
         Assert.Contains("train.jsonl", _cluster.Log);
     }
+
+    [Fact]
+    public async Task A_request_for_a_batch_already_being_built_joins_that_build()
+    {
+        var producer = new GatedProducer(fail: false);
+        var node = await _cluster.StartServingAsync(_corpus, _ => producer);
+
+        _cluster.Request(node, 0, "e0-b0");
+        _cluster.Request(node, 0, "e0-b0"); // a trainer re-requesting after ShardOwners
+        await Task.Delay(300);
+        producer.Gate.Release(2);
+
+        Assert.Equal("e0-b0", (await _cluster.Trainer.ExpectAsync<BatchData>()).BatchId);
+        await _cluster.Trainer.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(1, producer.Builds);
+        Assert.Equal("e0-b0", (await _cluster.Coordinator.ExpectAsync<BatchSent>()).BatchId);
+    }
+
+    [Fact]
+    public async Task A_build_that_throws_still_sends_the_batch_empty_with_every_item_reported()
+    {
+        var producer = new GatedProducer(fail: true);
+        var node = await _cluster.StartServingAsync(_corpus, _ => producer);
+
+        _cluster.Request(node, 0, "e0-b2");
+        producer.Gate.Release();
+
+        var data = await _cluster.Trainer.ExpectAsync<BatchData>();
+        Assert.Equal(("e0-b2", 0, 0), (data.BatchId, data.Examples, data.Tensors.Count));
+        Assert.Equal(TinyCorpus.Batches["e0-b2"], data.Skipped.Select(s => s.Id));
+        Assert.All(data.Skipped, s => Assert.Contains("decoder crashed", s.Reason));
+        Assert.Equal("e0-b2", (await _cluster.Coordinator.ExpectAsync<BatchSent>()).BatchId);
+        Assert.Equal(2, (await _cluster.Coordinator.ExpectAsync<SkippedExamples>()).Examples.Count);
+        Assert.False(_cluster.Exit.Task.IsCompleted);
+    }
 }
