@@ -28,8 +28,9 @@ public static class DataNodeCommandLine
         root.SetAction(result =>
         {
             var problems = new List<string>();
-            TimeSpan heartbeatInterval = Duration("--heartbeat-interval", result.GetValue(heartbeat)!, problems);
-            TimeSpan failurePause = Duration("--failure-pause", result.GetValue(pause)!, problems);
+            var defaults = new DataNodeOptions { Coordinator = "", Name = "" };
+            TimeSpan heartbeatInterval = Duration("--heartbeat-interval", result.GetValue(heartbeat)!, defaults.HeartbeatInterval, problems);
+            TimeSpan failurePause = Duration("--failure-pause", result.GetValue(pause)!, defaults.FailurePause, problems);
             var options = new DataNodeOptions
             {
                 Coordinator = result.GetValue(coordinator)!,
@@ -68,8 +69,9 @@ public static class DataNodeCommandLine
         return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 
-    // "1s", "250ms", "2m": short forms, as the design's command lines write them.
-    private static TimeSpan Duration(string option, string text, List<string> problems)
+    // "1s", "250ms", "2m": short forms, as the design's command lines write them. An unreadable one is reported once
+    // and replaced by the default, so validation does not report it a second time.
+    private static TimeSpan Duration(string option, string text, TimeSpan fallback, List<string> problems)
     {
         (string number, double scale) = text switch
         {
@@ -81,7 +83,7 @@ public static class DataNodeCommandLine
         if (double.IsNaN(scale) || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value) || value < 0)
         {
             problems.Add($"{option} '{text}': expected a duration such as 1s, 500ms or 2m");
-            return TimeSpan.Zero;
+            return fallback;
         }
         return TimeSpan.FromMilliseconds(value * scale);
     }

@@ -49,9 +49,11 @@ public sealed class ClusterHarness : IAsyncDisposable
     {
         Secret = secret,
         Messages = ClusterMessages.CreateRegistry(),
-        HeartbeatInterval = TimeSpan.FromMilliseconds(50),
-        AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(500),
-        MinimumStandardDeviation = TimeSpan.FromMilliseconds(50),
+        // Tolerant enough that a loaded CI machine (several test processes on two cores) is not mistaken for a lost
+        // peer; a system that terminates is still noticed at once through DeathWatch.
+        HeartbeatInterval = TimeSpan.FromMilliseconds(100),
+        AcceptableHeartbeatPause = TimeSpan.FromSeconds(3),
+        MinimumStandardDeviation = TimeSpan.FromMilliseconds(100),
         HandshakeTimeout = TimeSpan.FromSeconds(2),
     };
 

@@ -177,6 +177,7 @@ public sealed class DataNodeActorTests : IAsyncLifetime
         node.Tell(_corpus.Welcome, _cluster.Coordinator.Ref);
 
         Assert.Equal(ExitCodes.Failure, await _cluster.Exit.Task.WaitAsync(Inbox.DefaultTimeout));
+        Assert.Contains("cannot load the job's data", _cluster.Log);
         Assert.Contains("train.jsonl", _cluster.Log);
     }
 

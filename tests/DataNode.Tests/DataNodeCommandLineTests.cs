@@ -31,6 +31,7 @@ public sealed class DataNodeCommandLineTests
     [InlineData("--host", "localhost", "--host 'localhost'")]
     [InlineData("--heartbeat-interval", "fast", "--heartbeat-interval 'fast'")]
     [InlineData("--failure-pause", "3 s", "--failure-pause '3 s'")]
+    [InlineData("--heartbeat-interval", "0s", "--heartbeat-interval: must be positive")]
     public void A_bad_value_is_a_usage_error_naming_the_option_and_the_value(string option, string value, string expected)
     {
         var args = new Dictionary<string, string> { ["--coordinator"] = Coordinator, ["--name"] = "data-1", [option] = value };
@@ -39,6 +40,7 @@ public sealed class DataNodeCommandLineTests
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains($"datanode: {expected}", error);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => line.Contains(option));
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class DataNodeProcessTests : IAsyncLifetime
 
     private DataNodeProcess Launch(string secret) => new(secret,
         "--coordinator", _cluster.CoordinatorSystem.Address.ToString(), "--name", "data-7", "--workers", "1",
-        "--heartbeat-interval", "100ms", "--failure-pause", "1s");
+        "--heartbeat-interval", "100ms", "--failure-pause", "3s");
 
     [Fact]
     public async Task The_datanode_process_registers_serves_a_requested_batch_and_exits_0_when_stopped()

@@ -14,7 +14,10 @@ public sealed class WorkerPoolTests
         var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => pool.Run(() =>
         {
             lock (gate) most = Math.Max(most, ++running);
-            Thread.Sleep(50);
+            // Stay busy until a second build runs (or long enough for an unbounded pool to start them all), so the
+            // count does not depend on how fast a loaded machine starts threads.
+            SpinWait.SpinUntil(() => Volatile.Read(ref most) >= 2, TimeSpan.FromSeconds(5));
+            Thread.Sleep(100);
             lock (gate) running--;
             return i;
         })));
