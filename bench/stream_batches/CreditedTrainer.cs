@@ -20,6 +20,12 @@ public sealed class CreditedTrainer(IActorRef server, int batches, int credits, 
 
     protected override void Receive(object message)
     {
+        if (message is BatchUnavailable unavailable)
+        {
+            // The node has not taken its assignment yet: ask again, as a trainer does after ShardOwners.
+            server.Tell(new RequestBatches { Epoch = 0, BatchIds = { unavailable.BatchId } }, Self);
+            return;
+        }
         if (message is not BatchData batch) return;
         _received++;
         _bytes += batch.Tensors.Sum(t => (long)t.Data.Length);
