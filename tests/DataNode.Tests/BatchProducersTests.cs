@@ -113,4 +113,46 @@ public sealed class BatchProducersTests
         Assert.Equal(expected.Clean, tensors["clean"].ToFloats());
         Assert.NotEqual(tensors["noisy"].ToFloats(), tensors["clean"].ToFloats());
     }
+
+    [Fact]
+    public void Noisy_clean_pairs_give_aligned_crops_of_both_recordings()
+    {
+        using var corpus = new TinyCorpus();
+        string wav = Path.Combine(corpus.Directory, "wav");
+        File.WriteAllText(Path.Combine(corpus.Directory, "pairs.csv"), "id,noisy,clean\np1,wav/u3.wav,wav/u5.wav\np2,wav/u6.wav,wav/u6.wav\n");
+        string yaml = """
+            name: tiny-pairs
+            seed: 9
+            model:
+              tfgridnetv2:
+                preset: speech16k
+            data:
+              train: pairs.csv
+              enhancement:
+                crop_seconds: 0.25
+            optimizer:
+              lr: 1.0e-3
+            schedule:
+              max_steps: 10
+            batching:
+              batch_size: 2
+            """;
+        var producer = BatchProducers.FromJob(JobSpecLoader.Parse(yaml, "pairs test", corpus.Directory), "data-3");
+
+        var data = producer.Build(0, "e0-b0", ["p1", "p2"]);
+
+        // p1 pairs clips of different lengths, which cannot be aligned; p2 is a clip paired with itself.
+        Assert.Equal(1, data.Examples);
+        var skipped = Assert.Single(data.Skipped);
+        Assert.Equal("p1", skipped.Id);
+        Assert.Contains("not aligned", skipped.Reason);
+        var tensors = data.Tensors.Select(WireBatches.Parse).ToDictionary(t => t.Name);
+        Assert.Equal([1, 4000], tensors["noisy"].Shape);
+        Assert.Equal(tensors["clean"].ToFloats(), tensors["noisy"].ToFloats());
+        var expected = new EnhancementBatchBuilder(new EnhancementBatchOptions { CropSamples = 4000, Seed = 9 })
+            .Build("e0-b0", 0, [
+                new EnhancementPair("p1", Path.Combine(wav, "u3.wav"), Path.Combine(wav, "u5.wav")),
+                new EnhancementPair("p2", Path.Combine(wav, "u6.wav"), Path.Combine(wav, "u6.wav"))]);
+        Assert.Equal(expected.Noisy, tensors["noisy"].ToFloats());
+    }
 }
