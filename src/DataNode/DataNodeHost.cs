@@ -1,5 +1,6 @@
 using Cluster.DataNode.Batches;
 using Cluster.Shared.Actors;
+using Cluster.Shared.Cli;
 using Cluster.Shared.Protocol;
 using Cluster.Shared.Remoting;
 
@@ -18,22 +19,31 @@ public static class DataNodeHost
 
         using var workers = new WorkerPool(options.Workers);
         var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var system = ActorSystem.Create(options.Name, new ActorSystemOptions
+        ActorSystem system;
+        try
         {
-            Log = e =>
+            system = ActorSystem.Create(options.Name, new ActorSystemOptions
             {
-                if (e.Level >= ActorLogLevel.Warning) Log(e.ToString());
-            },
-            Remote = new RemoteOptions
-            {
-                Secret = secret,
-                Host = options.Host,
-                Port = options.Port,
-                Messages = ClusterMessages.CreateRegistry(),
-                HeartbeatInterval = options.HeartbeatInterval,
-                AcceptableHeartbeatPause = options.FailurePause,
-            },
-        });
+                Log = e =>
+                {
+                    if (e.Level >= ActorLogLevel.Warning) Log(e.ToString());
+                },
+                Remote = new RemoteOptions
+                {
+                    Secret = secret,
+                    Host = options.Host,
+                    Port = options.Port,
+                    Messages = ClusterMessages.CreateRegistry(),
+                    HeartbeatInterval = options.HeartbeatInterval,
+                    AcceptableHeartbeatPause = options.FailurePause,
+                },
+            });
+        }
+        catch (System.Net.Sockets.SocketException error)
+        {
+            Log($"cannot listen on {options.Host}:{options.Port} (--host, --port): {error.Message}");
+            return ExitCodes.Failure;
+        }
         try
         {
             Log($"listening at {system.Address} with {options.Workers} worker(s)");

@@ -53,4 +53,27 @@ public sealed class DataNodeCommandLineTests
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains(missing, error);
     }
+
+    [Fact]
+    public void A_port_already_in_use_fails_naming_the_address()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        string secretFile = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(secretFile, "the job secret, 32 bytes long!!!");
+            int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+
+            var (code, error) = Run("--coordinator", Coordinator, "--name", "data-1", "--port", $"{port}", "--secret-file", secretFile);
+
+            Assert.Equal(ExitCodes.Failure, code);
+            Assert.Contains($"cannot listen on 127.0.0.1:{port}", error);
+        }
+        finally
+        {
+            listener.Stop();
+            File.Delete(secretFile);
+        }
+    }
 }
