@@ -45,10 +45,10 @@ internal static class TinyJob
     };
 
     /// <summary>A batch of <paramref name="size"/> examples, deterministic in <paramref name="seed"/>, labels partly ignored.</summary>
-    public static BatchData Batch(string id, int size, int seed)
+    public static BatchData Batch(string id, int size, int seed, int mels = Mels)
     {
         var random = new Random(seed);
-        var features = new float[size * Mels * Frames];
+        var features = new float[size * mels * Frames];
         for (int i = 0; i < features.Length; i++) features[i] = (float)(random.NextDouble() * 2 - 1);
         var input = new long[size * Length];
         var labels = new long[size * Length];
@@ -62,7 +62,7 @@ internal static class TinyJob
             }
         }
         var batch = new BatchData { Epoch = 0, BatchId = id, Producer = "test", Examples = size };
-        batch.Tensors.Add(Payload(WireTensor.FromFloats("input_features", features, [size, Mels, Frames])));
+        batch.Tensors.Add(Payload(WireTensor.FromFloats("input_features", features, [size, mels, Frames])));
         batch.Tensors.Add(Payload(WireTensor.FromInt64("decoder_input_ids", input, [size, Length])));
         batch.Tensors.Add(Payload(WireTensor.FromInt64("labels", labels, [size, Length])));
         return batch;
