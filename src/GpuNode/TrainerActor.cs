@@ -230,10 +230,14 @@ public sealed class TrainerActor : ActorBase
         {
             var clock = Stopwatch.StartNew();
             var outcome = core!.TrainStep(step, stepRank, batches);
+            double stepSeconds = clock.Elapsed.TotalSeconds + dataWait;
+            EvaluationResult? evaluation = null;
+            if (stepRank == 0 && spec.Data.Eval.Count > 0 && step > 0 && step % spec.Evaluation.EverySteps == 0) evaluation = core.Evaluate();
             CheckpointInfo? saved = null;
             if (stepRank == 0 && step > 0 && step % spec.Checkpointing.EverySteps == 0)
-                saved = core.SaveCheckpoint(checkpointRoot, stepEpoch, CheckpointCursor.At(cursorBase, all, step));
-            return new StepDone(stepGeneration, outcome, [.. batches.Select(b => b.BatchId)], saved, clock.Elapsed.TotalSeconds + dataWait, dataWait);
+                saved = core.SaveCheckpoint(checkpointRoot, stepEpoch, CheckpointCursor.At(cursorBase, all, step), evaluation?.Metrics);
+            return new StepDone(stepGeneration, outcome, [.. batches.Select(b => b.BatchId)], saved, evaluation, core.Stopping.ShouldStop,
+                stepSeconds, dataWait);
         });
     }
 
@@ -258,12 +262,35 @@ public sealed class TrainerActor : ActorBase
         };
         commit.BatchIds.AddRange(done.BatchIds);
         coordinator.Tell(commit, Self);
+        string checkpointMetric = TrainerCore.MetricName(job!.Checkpointing.Metric);
+        if (done.Evaluation is { } evaluation)
+        {
+            var report = new EvaluationDone { Generation = generation, Step = outcome.Step };
+            foreach (var (name, value) in evaluation.Metrics) report.Metrics[name] = value;
+            report.Samples.AddRange(evaluation.Samples);
+            coordinator.Tell(report, Self);
+        }
         if (done.Checkpoint is { } checkpoint)
-            coordinator.Tell(new CheckpointSaved { Generation = generation, Step = checkpoint.Step, Directory = checkpoint.Path, Metric = double.NaN }, Self);
+        {
+            double metric = done.Evaluation?.Metrics.GetValueOrDefault(checkpointMetric, double.NaN) ?? double.NaN;
+            coordinator.Tell(new CheckpointSaved { Generation = generation, Step = checkpoint.Step, Directory = checkpoint.Path, Metric = metric }, Self);
+        }
         schedule.Trained(outcome.Step);
         foreach (var id in done.BatchIds) arrived.Remove(id);
         nextStepIndex++;
-        if (job!.Schedule.MaxSteps is { } maxSteps && outcome.Step >= maxSteps)
+        if (done.StopEarly)
+        {
+            finished = true;
+            coordinator.Tell(new TrainingFinished
+            {
+                Generation = generation,
+                Rank = rank,
+                Step = outcome.Step,
+                Reason = $"early stopping: {job.Evaluation.Patience} evaluations without improvement",
+            }, Self);
+            return;
+        }
+        if (job.Schedule.MaxSteps is { } maxSteps && outcome.Step >= maxSteps)
         {
             finished = true;
             coordinator.Tell(new TrainingFinished { Generation = generation, Rank = rank, Step = outcome.Step, Reason = $"reached max_steps {maxSteps}" }, Self);
@@ -317,7 +344,7 @@ public sealed class TrainerActor : ActorBase
     private sealed record GroupFormed(long Generation, ProcessGroup Group, TcpStore Store, long ResumedStep);
 
     private sealed record StepDone(long Generation, StepOutcome Outcome, IReadOnlyList<string> BatchIds, CheckpointInfo? Checkpoint,
-        double StepSeconds, double DataWaitSeconds);
+        EvaluationResult? Evaluation, bool StopEarly, double StepSeconds, double DataWaitSeconds);
 
     private sealed record CoreBuilt
     {

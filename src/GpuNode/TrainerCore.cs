@@ -28,6 +28,7 @@ public sealed class TrainerCore : IDisposable
     private readonly EnhancementTrainingStep? enhancementStep;
     private readonly List<MetricRecord> history = [];
     private ProcessGroupExchange? exchange;
+    private ITrainerEvaluator? evaluator;
     private int totalSteps;
 
     private TrainerCore(JobSpec job, string jobYaml, Device device)
@@ -120,6 +121,17 @@ public sealed class TrainerCore : IDisposable
             result = enhancementStep!.Step([.. batches.Select(b => BatchDecoder.Enhancement(b, Device)).OfType<EnhancementMicroBatch>()], exchange);
         Step = step;
         return new StepOutcome(step, result.Loss, learningRate, result.GradientNorm, examples, result.Skipped);
+    }
+
+    /// <summary>Evaluates the model on <c>data.eval</c> (built on first use) and records the evaluation metric for
+    /// early stopping and the checkpoint history.</summary>
+    public EvaluationResult Evaluate()
+    {
+        evaluator ??= model is WhisperModel whisper ? new WhisperEvaluator(whisper, Job, Device) : new EnhancementEvaluator((TFGridNetV2)model, Job, Device);
+        var result = evaluator.Evaluate();
+        string metric = MetricName(Job.Evaluation.Metric);
+        RecordEvaluation(Step, metric, result.Metrics.TryGetValue(metric, out double value) ? value : double.NaN);
+        return result;
     }
 
     /// <summary>Records an evaluation for early stopping and the checkpoint history.</summary>
