@@ -18,6 +18,8 @@ namespace Cluster.GpuNode;
 /// </summary>
 public sealed class TrainerActor : ActorBase
 {
+    // Work that belongs to no process group (building the model): its failure ends the node whatever the generation.
+    private const long BeforeAnyGroup = long.MinValue;
     private readonly TrainerOptions options;
     private readonly NodeExit exit;
     private readonly Dictionary<string, BatchData> arrived = new(StringComparer.Ordinal);
@@ -108,7 +110,7 @@ public sealed class TrainerActor : ActorBase
             core = TrainerCore.Create(spec, welcome.JobYaml, device);
             Console.Error.WriteLine($"{options.Name}: {core.Precision.Decision}");
             return CoreBuilt.Instance;
-        });
+        }, BeforeAnyGroup);
     }
 
     private void OnFormGroup(FormGroup form)
@@ -146,7 +148,7 @@ public sealed class TrainerActor : ActorBase
             else if (core!.Step > 0) throw new InvalidOperationException($"group {form.Generation} starts from the initial weights, but this trainer already trained to step {core.Step}");
             core.Join(newGroup);
             return new GroupFormed(form.Generation, newGroup, newStore, resumed);
-        });
+        }, form.Generation);
     }
 
     private void OnGroupFormed(GroupFormed formed)
@@ -181,7 +183,7 @@ public sealed class TrainerActor : ActorBase
         {
             core!.SetStepsPerEpoch(stepsPerEpoch);
             return CoreBuilt.Instance;
-        });
+        }, generation);
         waiting.Restart();
         Request(schedule.TakeRequests());
         TryStartStep();
@@ -238,7 +240,7 @@ public sealed class TrainerActor : ActorBase
                 saved = core.SaveCheckpoint(checkpointRoot, stepEpoch, CheckpointCursor.At(cursorBase, all, step), evaluation?.Metrics);
             return new StepDone(stepGeneration, outcome, [.. batches.Select(b => b.BatchId)], saved, evaluation, core.Stopping.ShouldStop,
                 stepSeconds, dataWait);
-        });
+        }, stepGeneration);
     }
 
     private void OnStepDone(StepDone done)
@@ -312,7 +314,13 @@ public sealed class TrainerActor : ActorBase
 
     private void OnWorkFailed(WorkFailed failed)
     {
-        if (generation < 0 || !groupReady && group is null && schedule is null && failed.Error is Torch.TorchException)
+        if (failed.Generation == BeforeAnyGroup)
+        {
+            coordinator.Tell(new TrainerFailed { Generation = generation, Rank = rank, Reason = $"cannot build the trainer: {failed.Error.Message}" }, Self);
+            Exit(ExitCodes.Failure, $"cannot build the trainer: {failed.Error.Message}");
+            return;
+        }
+        if (failed.Generation != generation)
         {
             // A collective of an aborted group failing is expected; the next FormGroup starts over.
             Console.Error.WriteLine($"{options.Name}: after abort: {failed.Error.Message}");

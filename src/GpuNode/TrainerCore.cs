@@ -21,6 +21,9 @@ namespace Cluster.GpuNode;
 /// </summary>
 public sealed class TrainerCore : IDisposable
 {
+    /// <summary>The loss scaler's state (fp16 only), next to the files every checkpoint has.</summary>
+    public const string ScalerFile = "scaler.json";
+
     private readonly Module model;
     private readonly Optimizer optimizer;
     private readonly LRScheduler? scheduler;
@@ -72,6 +75,8 @@ public sealed class TrainerCore : IDisposable
     public EarlyStopping Stopping { get; private set; }
 
     public IReadOnlyList<MetricRecord> History => history;
+
+    private Torch.Amp.GradScaler? Scaler => whisperStep?.Scaler ?? enhancementStep?.Scaler;
 
     /// <summary>The model's parameters by name (tests compare ranks with them).</summary>
     public IEnumerable<(string Name, Parameter Parameter)> Parameters => model.named_parameters();
@@ -158,6 +163,8 @@ public sealed class TrainerCore : IDisposable
             CheckpointFile.Optimizer(optimizerState),
             state.ToFile(),
         };
+        if (Scaler?.state_dict() is { } scalerState)
+            files.Add(CheckpointFile.Bytes(ScalerFile, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(scalerState)));
         var info = store.Write(Step, files, metrics);
         var spec = Job.Checkpointing;
         store.ApplyRetention(new RetentionPolicy(spec.KeepLast, spec.KeepBest, MetricName(spec.Metric), spec.Mode));
@@ -192,6 +199,20 @@ public sealed class TrainerCore : IDisposable
             optimizer.load_state_dict(optimizerState);
         }
         if (state.Scheduler is { } schedulerState) scheduler?.LoadState(schedulerState);
+        string scalerPath = Path.Combine(directory, ScalerFile);
+        if (Scaler is not null && File.Exists(scalerPath))
+        {
+            Torch.Amp.GradScalerState? scalerState;
+            try
+            {
+                scalerState = System.Text.Json.JsonSerializer.Deserialize<Torch.Amp.GradScalerState>(File.ReadAllBytes(scalerPath));
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new InvalidDataException($"{scalerPath}: not a loss scaler state: {e.Message}", e);
+            }
+            Scaler.load_state_dict(scalerState ?? throw new InvalidDataException($"{scalerPath}: the loss scaler state is null"));
+        }
         history.Clear();
         history.AddRange(state.MetricHistory);
         string metric = MetricName(Job.Evaluation.Metric);

@@ -10,7 +10,7 @@ namespace Cluster.GpuNode;
 /// </summary>
 public sealed class TrainingWorker : IDisposable
 {
-    private readonly BlockingCollection<Func<object>> queue = [];
+    private readonly BlockingCollection<(Func<object> Work, long Generation)> queue = [];
     private readonly IActorRef owner;
     private readonly Thread thread;
 
@@ -22,10 +22,11 @@ public sealed class TrainingWorker : IDisposable
         thread.Start();
     }
 
-    public void Post(Func<object> work)
+    /// <param name="generation">The process group the work belongs to; reported back with a failure.</param>
+    public void Post(Func<object> work, long generation)
     {
         ArgumentNullException.ThrowIfNull(work);
-        queue.Add(work);
+        queue.Add((work, generation));
     }
 
     /// <summary>Stops taking work and waits for what is running to finish.</summary>
@@ -38,7 +39,7 @@ public sealed class TrainingWorker : IDisposable
 
     private void Run()
     {
-        foreach (var work in queue.GetConsumingEnumerable())
+        foreach (var (work, generation) in queue.GetConsumingEnumerable())
         {
             object result;
             try
@@ -47,7 +48,7 @@ public sealed class TrainingWorker : IDisposable
             }
             catch (Exception e)
             {
-                result = new WorkFailed(e);
+                result = new WorkFailed(e, generation);
             }
             owner.Tell(result);
         }
