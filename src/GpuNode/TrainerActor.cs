@@ -100,7 +100,16 @@ public sealed class TrainerActor : ActorBase
     private void OnWelcome(TrainerWelcome welcome)
     {
         if (job is not null) return;
-        job = JobSpecLoader.Parse(welcome.JobYaml, "the coordinator's job spec", welcome.JobDirectory);
+        try
+        {
+            job = JobSpecLoader.Parse(welcome.JobYaml, "the coordinator's job spec", welcome.JobDirectory);
+        }
+        catch (JobSpecException e)
+        {
+            coordinator.Tell(new TrainerFailed { Generation = generation, Rank = rank, Reason = e.Message }, Self);
+            Exit(ExitCodes.Failure, $"the job spec is not valid: {e.Message}");
+            return;
+        }
         jobDirectory = welcome.JobDirectory;
         var spec = job;
         var device = Device.Parse(options.Device);

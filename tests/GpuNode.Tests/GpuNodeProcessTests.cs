@@ -65,16 +65,7 @@ public sealed class GpuNodeProcessTests : IDisposable
         var dataNode = system.ActorOf(Props.Create(() => new FakeDataNode()), "data-node");
         system.ActorOf(Props.Create(() => new FakeCoordinator(yaml, directory, store.Port, $"{system.Address}/user/data-node", events)), "job");
 
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "gpunode.dll"), "--coordinator", system.Address.ToString(), "--name", "gpu-0",
-            "--device", "cpu", "--heartbeat-interval", "200ms", "--failure-pause", "3s" }) start.ArgumentList.Add(argument);
-        start.Environment["CLUSTER_SECRET"] = secret;
-        using var process = Process.Start(start)!;
+        using var process = Start(system.Address.ToString(), secret);
         var errors = process.StandardError.ReadToEndAsync();
         try
         {
@@ -106,6 +97,47 @@ public sealed class GpuNodeProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task The_process_exits_non_zero_when_its_coordinator_is_lost()
+    {
+        string secret = JobSecret.Generate();
+        var system = ActorSystem.Create("coordinator", new ActorSystemOptions
+        {
+            Remote = new RemoteOptions { Secret = Encoding.UTF8.GetBytes(secret), Port = 0, Messages = ClusterMessages.CreateRegistry() },
+        });
+        var events = new BlockingCollection<object>();
+        system.ActorOf(Props.Create(() => new FakeCoordinator("", directory, 0, "", events)), "job");
+        using var process = Start(system.Address.ToString(), secret);
+        var errors = process.StandardError.ReadToEndAsync();
+        try
+        {
+            Assert.True(events.TryTake(out var first, Patience), "the node did not register");
+            Assert.IsType<RegisterNode>(first);
+            await system.TerminateAsync();
+            await process.WaitForExitAsync().WaitAsync(Patience);
+            Assert.Equal(1, process.ExitCode);
+            Assert.Contains("coordinator was lost", await errors);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill();
+        }
+    }
+
+    private static Process Start(string coordinator, string secret)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "gpunode.dll"), "--coordinator", coordinator, "--name", "gpu-0",
+            "--device", "cpu", "--heartbeat-interval", "200ms", "--failure-pause", "2s" }) start.ArgumentList.Add(argument);
+        start.Environment["CLUSTER_SECRET"] = secret;
+        return Process.Start(start)!;
+    }
+
     private sealed class FakeCoordinator(string yaml, string jobDirectory, int storePort, string dataNodePath, BlockingCollection<object> events) : ActorBase
     {
         protected override void Receive(object message)
@@ -113,7 +145,7 @@ public sealed class GpuNodeProcessTests : IDisposable
             events.Add(message);
             switch (message)
             {
-                case RegisterNode:
+                case RegisterNode when yaml.Length > 0:
                     Sender.Tell(new TrainerWelcome { JobYaml = yaml, JobDirectory = jobDirectory }, Self);
                     Sender.Tell(new FormGroup { Generation = 1, Rank = 0, WorldSize = 1, StoreHost = "127.0.0.1", StorePort = storePort }, Self);
                     break;
