@@ -25,36 +25,7 @@ public sealed class GpuNodeProcessTests : IDisposable
     public async Task The_process_registers_trains_two_scheduled_steps_checkpoints_and_stops_when_told()
     {
         string secret = JobSecret.Generate();
-        string yaml = $"""
-            name: process-test
-            seed: 3
-            model:
-              whisper:
-                dims:
-                  d_model: 32
-                  encoder_layers: 1
-                  decoder_layers: 1
-                  encoder_attention_heads: 2
-                  decoder_attention_heads: 2
-                  encoder_ffn_dim: 64
-                  decoder_ffn_dim: 64
-                  num_mel_bins: 80
-                  max_source_positions: {TinyJob.Frames / 2}
-                  max_target_positions: 8
-            data:
-              train: train.tsv
-              language: zh
-            optimizer:
-              lr: 0.001
-            schedule:
-              max_steps: 2
-            batching:
-              batch_size: 2
-            checkpointing:
-              directory: checkpoints
-              every_steps: 2
-              keep_best: 0
-            """;
+        string yaml = TinyJob.Yaml(maxSteps: 2, checkpointEvery: 2);
         await File.WriteAllTextAsync(Path.Combine(directory, "train.tsv"), "path\tsentence\n");
         await using var system = ActorSystem.Create("coordinator", new ActorSystemOptions
         {
@@ -138,7 +109,7 @@ public sealed class GpuNodeProcessTests : IDisposable
         return Process.Start(start)!;
     }
 
-    private sealed class FakeCoordinator(string yaml, string jobDirectory, int storePort, string dataNodePath, BlockingCollection<object> events) : ActorBase
+    internal sealed class FakeCoordinator(string yaml, string jobDirectory, int storePort, string dataNodePath, BlockingCollection<object> events) : ActorBase
     {
         protected override void Receive(object message)
         {
@@ -165,7 +136,7 @@ public sealed class GpuNodeProcessTests : IDisposable
         }
     }
 
-    private sealed class FakeDataNode : ActorBase
+    internal sealed class FakeDataNode : ActorBase
     {
         protected override void Receive(object message)
         {

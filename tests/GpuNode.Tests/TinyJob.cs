@@ -31,6 +31,38 @@ internal static class TinyJob
         BosTokenId = 1,
     };
 
+    /// <summary>The job as the coordinator sends it: the tiny Whisper with 80 mel bins (what the loader accepts).</summary>
+    public static string Yaml(int maxSteps, int checkpointEvery) => $"""
+        name: tiny
+        seed: 3
+        model:
+          whisper:
+            dims:
+              d_model: 32
+              encoder_layers: 1
+              decoder_layers: 1
+              encoder_attention_heads: 2
+              decoder_attention_heads: 2
+              encoder_ffn_dim: 64
+              decoder_ffn_dim: 64
+              num_mel_bins: 80
+              max_source_positions: {Frames / 2}
+              max_target_positions: 8
+        data:
+          train: train.tsv
+          language: zh
+        optimizer:
+          lr: 0.001
+        schedule:
+          max_steps: {maxSteps}
+        batching:
+          batch_size: 2
+        checkpointing:
+          directory: checkpoints
+          every_steps: {checkpointEvery}
+          keep_best: 0
+        """;
+
     public static JobSpec Spec(string checkpoints, int keepLast = 2, int everySteps = 1000, int maxSteps = 10) => new()
     {
         Name = "tiny",
