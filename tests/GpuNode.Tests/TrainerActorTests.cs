@@ -43,7 +43,12 @@ public sealed class TrainerActorTests : IDisposable
             using var store = TcpStore.Client("127.0.0.1", store1.Port, Patience);
             using var group = new ProcessGroup(store, new ProcessGroupOptions
             {
-                Backend = DistributedBackend.Gloo, Rank = 1, WorldSize = 2, Timeout = Patience, GroupName = "g1", DeviceHost = "127.0.0.1",
+                Backend = DistributedBackend.Gloo,
+                Rank = 1,
+                WorldSize = 2,
+                Timeout = Patience,
+                GroupName = "g1",
+                DeviceHost = "127.0.0.1",
             });
             using var core = TrainerCore.Create(JobSpecLoader.Parse(yaml, "test", directory), yaml, Device.CPU);
             core.Join(group);
