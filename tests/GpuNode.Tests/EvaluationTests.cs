@@ -51,4 +51,42 @@ public sealed class EvaluationTests : IDisposable
         Assert.True(core.Stopping.ShouldStop);
         Assert.Equal(2, core.History.Count);
     }
+
+    [Fact]
+    public void Enhancement_evaluation_reports_the_si_snr_improvement_of_the_first_source()
+    {
+        var random = new Random(4);
+        var lines = new List<string>();
+        for (int i = 0; i < 2; i++)
+        {
+            var clean = new float[1600];
+            var noisy = new float[1600];
+            for (int t = 0; t < clean.Length; t++)
+            {
+                clean[t] = (float)(0.3 * Math.Sin(2 * Math.PI * 300 * t / 16000.0));
+                noisy[t] = clean[t] + (float)(0.1 * (random.NextDouble() * 2 - 1));
+            }
+            AudioFile.WriteWav(Path.Combine(directory, $"clean{i}.wav"), clean, 16000);
+            AudioFile.WriteWav(Path.Combine(directory, $"noisy{i}.wav"), noisy, 16000);
+            lines.Add($$"""{"id": "p{{i}}", "noisy": "noisy{{i}}.wav", "clean": "clean{{i}}.wav"}""");
+        }
+        string manifest = Path.Combine(directory, "pairs.jsonl");
+        File.WriteAllLines(manifest, lines);
+        var job = TinyJob.Spec(directory) with
+        {
+            Model = new ModelSpec
+            {
+                TFGridNetV2 = new TFGridNetV2ModelSpec { Config = new() { n_fft = 32, stride = 16, n_layers = 1, lstm_hidden_units = 8, emb_dim = 8 } },
+            },
+            Data = new DataSpec { Train = ["unused"], Eval = [manifest] },
+            Evaluation = new EvaluationSpec { Metric = EvaluationMetric.SiSnri, Patience = 3 },
+            Checkpointing = new CheckpointingSpec { Directory = directory, Mode = Shared.Checkpoints.MetricMode.Max },
+        };
+        using var core = TrainerCore.Create(job, "", Device.CPU);
+
+        var result = core.Evaluate();
+        Assert.True(double.IsFinite(result.Metrics["si_snri"]), $"si_snri {result.Metrics["si_snri"]}");
+        Assert.True(double.IsFinite(result.Metrics["loss"]), $"loss {result.Metrics["loss"]}");
+        Assert.Equal(new Shared.Checkpoints.MetricRecord(0, "si_snri", result.Metrics["si_snri"]), Assert.Single(core.History));
+    }
 }
