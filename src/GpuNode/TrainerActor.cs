@@ -67,7 +67,8 @@ public sealed class TrainerActor : ActorBase
     protected override void PostStop()
     {
         group?.Abort();
-        worker?.Dispose();
+        // A worker stuck in a rendezvous cannot be interrupted; the process ends without releasing what it holds.
+        if (worker is not null && !worker.Stop(TimeSpan.FromSeconds(10))) return;
         group?.Dispose();
         store?.Dispose();
         core?.Dispose();

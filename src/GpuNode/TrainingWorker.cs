@@ -29,13 +29,17 @@ public sealed class TrainingWorker : IDisposable
         queue.Add((work, generation));
     }
 
-    /// <summary>Stops taking work and waits for what is running to finish.</summary>
-    public void Dispose()
+    /// <summary>Stops taking work and waits up to <paramref name="patience"/> for what is running to finish.</summary>
+    /// <returns>Whether the thread ended; if not (stuck in a native call), what it uses must not be released.</returns>
+    public bool Stop(TimeSpan patience)
     {
         queue.CompleteAdding();
-        if (Thread.CurrentThread != thread) thread.Join();
+        if (Thread.CurrentThread == thread || !thread.Join(patience)) return false;
         queue.Dispose();
+        return true;
     }
+
+    public void Dispose() => Stop(Timeout.InfiniteTimeSpan);
 
     private void Run()
     {
