@@ -150,7 +150,7 @@ public static class WhisperLearning
         return new LearningResult("tiny Whisper from scratch (CPU)", "held-out CER", cer, "< 30 %", cer < 0.30, steps, trainClock.Elapsed.TotalMinutes, details);
     }
 
-    // Debian's libtorch multiplies matrices through whichever libblas.so.3 the loader found (run.sh points it at OpenBLAS).
+    // Debian's libtorch multiplies matrices through whichever libblas.so.3 the loader found (scripts/setup.sh installs OpenBLAS for it).
     private static string LoadedBlas() =>
         File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length > 5 && f[5].Contains("libblas.so", StringComparison.Ordinal))
             .Select(f => f[5]).FirstOrDefault() is { } path
