@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cluster.Coordinator.Cli;
 using Cluster.Coordinator.DataCommands;
 using Cluster.Coordinator.Demo;
 using Cluster.Shared.Cli;
@@ -11,16 +12,16 @@ namespace Cluster.Coordinator;
 /// </summary>
 public static class CommandLineApp
 {
-    private const string ClusterCapability = "the cluster runtime (coordinator, DataNodes, GpuNodes)";
-
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("Distributed, actor-based training of speech models (Whisper, TF-GridNetV2) on libtorch.");
         root.Subcommands.Add(DemoCommand(output, error));
-        root.Subcommands.Add(Planned("train", "Train a job from a YAML spec on a local or Kubernetes cluster.", ClusterCapability, error, withJobArgument: true));
-        root.Subcommands.Add(Planned("status", "Show the running job: members, step, loss, throughput.", ClusterCapability, error));
-        root.Subcommands.Add(Planned("scale", "Scale DataNodes of the running job.", ClusterCapability, error));
-        root.Subcommands.Add(Planned("stop", "Stop the running job after a checkpoint.", ClusterCapability, error));
+        root.Subcommands.Add(JobCommandLine.Train(output, error));
+        root.Subcommands.Add(JobCommandLine.Status(output, error));
+        root.Subcommands.Add(JobCommandLine.Scale(output, error));
+        root.Subcommands.Add(JobCommandLine.Simple("pause", "Pause the running job (the group is torn down; resume continues from the latest checkpoint).", output, error));
+        root.Subcommands.Add(JobCommandLine.Simple("resume", "Resume a paused job from its latest checkpoint.", output, error));
+        root.Subcommands.Add(JobCommandLine.Simple("stop", "Stop the running job.", output, error));
         root.Subcommands.Add(Planned("eval", "Evaluate a checkpoint (WER/CER or SI-SNRi).", "the Whisper and TF-GridNetV2 models", error));
         var data = new Command("data", "Dataset tools.");
         data.Subcommands.Add(DataCommandLine.Validate(output, error));
@@ -31,10 +32,9 @@ public static class CommandLineApp
         return root.Parse(args).Invoke(configuration);
     }
 
-    private static Command Planned(string name, string description, string arrivesWith, TextWriter error, bool withJobArgument = false)
+    private static Command Planned(string name, string description, string arrivesWith, TextWriter error)
     {
         var command = new Command(name, description + " (not built yet)");
-        if (withJobArgument) command.Arguments.Add(new Argument<string>("job") { Description = "Job spec (YAML)", Arity = ArgumentArity.ZeroOrOne });
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(_ => NotBuilt.Report(error, $"cluster {name}", arrivesWith));
         return command;

@@ -55,7 +55,8 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
         if (role == NodeRole.GpuNode)
         {
             start.ArgumentList.Add("--device");
-            start.ArgumentList.Add(gpuDevice);
+            // One trainer per device: gpu-K trains on cuda:K.
+            start.ArgumentList.Add(gpuDevice == "cuda" ? $"cuda:{name[(name.LastIndexOf('-') + 1)..]}" : gpuDevice);
         }
 
         foreach (string argument in extraArguments) start.ArgumentList.Add(argument);
