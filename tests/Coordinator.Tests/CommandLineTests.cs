@@ -13,10 +13,6 @@ public class CommandLineTests
     }
 
     [Theory]
-    [InlineData("train", "job.yaml")]
-    [InlineData("status")]
-    [InlineData("scale", "--data-nodes", "3")]
-    [InlineData("stop")]
     [InlineData("eval")]
     public void Commands_not_built_yet_say_so_and_exit_non_zero(params string[] args)
     {
