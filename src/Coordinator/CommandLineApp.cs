@@ -43,24 +43,24 @@ public static class CommandLineApp
     private static Command DemoCommand(TextWriter output, TextWriter error)
     {
         var steps = new Option<int>("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => DemoOptions.Default.Steps };
-        var seed = new Option<ulong>("--seed") { Description = "Random seed", DefaultValueFactory = _ => DemoOptions.Default.Seed };
-        var outputDirectory = new Option<string>("--out") { Description = "Where the trained model is written", DefaultValueFactory = _ => DemoOptions.Default.OutputDirectory };
-        var threads = new Option<int>("--threads") { Description = "libtorch CPU threads", DefaultValueFactory = _ => DemoOptions.Default.Threads };
-        var command = new Command("demo", "Train a small network on a generated task on the CPU, with progress and a falling loss.");
-        command.Options.Add(steps);
-        command.Options.Add(seed);
-        command.Options.Add(outputDirectory);
-        command.Options.Add(threads);
+        var seed = new Option<ulong>("--seed") { Description = "Random seed (corpus, data plan, model)", DefaultValueFactory = _ => DemoOptions.Default.Seed };
+        var outputDirectory = new Option<string>("--out") { Description = "Where the corpus, the job spec and the checkpoints are written", DefaultValueFactory = _ => DemoOptions.Default.OutputDirectory };
+        var utterances = new Option<int>("--utterances") { Description = "Utterances to synthesize", DefaultValueFactory = _ => DemoOptions.Default.Utterances };
+        var dataNodes = new Option<int>("--data-nodes") { Description = "DataNodes", DefaultValueFactory = _ => DemoOptions.Default.DataNodes };
+        var gpuNodes = new Option<int>("--gpu-nodes") { Description = "GpuNodes (CPU trainers)", DefaultValueFactory = _ => DemoOptions.Default.GpuNodes };
+        var command = new Command("demo", "Synthesize a small Mandarin corpus and train a tiny Whisper on it with DataNodes and GpuNodes on the CPU.");
+        foreach (Option option in new Option[] { steps, seed, outputDirectory, utterances, dataNodes, gpuNodes }) command.Options.Add(option);
         command.SetAction(result =>
         {
-            var options = new DemoOptions(result.GetValue(steps), result.GetValue(seed), result.GetValue(outputDirectory)!, result.GetValue(threads));
+            var options = new DemoOptions(result.GetValue(steps), result.GetValue(seed), result.GetValue(outputDirectory)!,
+                result.GetValue(utterances), result.GetValue(dataNodes), result.GetValue(gpuNodes));
             var problems = options.Validate();
             if (problems.Count > 0)
             {
                 foreach (var problem in problems) error.WriteLine($"cluster demo: {problem}");
                 return ExitCodes.Usage;
             }
-            return ToyTrainingDemo.Run(options, output, error);
+            return WhisperDemo.Run(options, output, error);
         });
         return command;
     }

@@ -41,23 +41,6 @@ public class CommandLineTests
     }
 
     [Fact]
-    public void Demo_trains_until_the_loss_falls_and_writes_the_model()
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "cluster-demo-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var (code, output, error) = Run("demo", "--steps", "300", "--out", directory);
-            Assert.True(code == ExitCodes.Ok, output + error);
-            Assert.Contains("held-out accuracy", output);
-            Assert.True(File.Exists(Path.Combine(directory, "model.safetensors")));
-        }
-        finally
-        {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        }
-    }
-
-    [Fact]
     public void Data_synth_writes_a_corpus_the_readers_accept_and_rejects_bad_options()
     {
         var directory = Path.Combine(Path.GetTempPath(), "cluster-synth-" + Guid.NewGuid().ToString("N"));

@@ -17,6 +17,7 @@ public sealed class JobActor : ActorBase
 {
     private readonly JobActorSettings settings;
     private readonly Dictionary<string, IActorRef> refs = new(StringComparer.Ordinal);
+    private readonly HashSet<string> everRegistered = new(StringComparer.Ordinal);
     private JobState state;
     private int nextDataNode;
     private bool shuttingDown;
@@ -83,6 +84,9 @@ public sealed class JobActor : ActorBase
             case JobCommands.FormGraceElapsed:
                 Apply(state.FormWithAvailable());
                 break;
+            case JobCommands.NodeExited exited:
+                OnExited(exited);
+                break;
             case JobCommands.ShutdownGraceElapsed:
                 Complete();
                 break;
@@ -115,6 +119,7 @@ public sealed class JobActor : ActorBase
         IActorRef node = Context.System.ResolveActorRef(register.ActorPath);
         if (refs.Remove(register.Name, out IActorRef? old)) Context.Unwatch(old);
         refs[register.Name] = node;
+        everRegistered.Add(register.Name);
         Context.Watch(node);
         object welcome = role == NodeRole.DataNode
             ? new DataNodeWelcome { JobYaml = settings.JobYaml, JobDirectory = settings.JobDirectory }
@@ -140,6 +145,15 @@ public sealed class JobActor : ActorBase
             settings.Log($"starting a replacement for {name}");
             launcher.Launch(NodeRole.GpuNode, name);
         }
+    }
+
+    /// <summary>A local node that exits before it registered cannot be waited for: its log says why, and the job ends.
+    /// One that registered is handled by DeathWatch (Terminated).</summary>
+    private void OnExited(JobCommands.NodeExited exited)
+    {
+        if (everRegistered.Contains(exited.Name) || state.Phase == JobPhase.Finished) return;
+        if (settings.Launcher?.Running.Contains(exited.Name) == true) return;
+        Apply(state.Finish($"{exited.Name} exited with code {exited.ExitCode} before it registered (see its log in the run directory)", failed: true));
     }
 
     private void OnCheckpointSaved(CheckpointSaved saved)

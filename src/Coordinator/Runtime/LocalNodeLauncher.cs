@@ -29,6 +29,9 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
         Directory.CreateDirectory(logDirectory);
     }
 
+    /// <summary>Called with the node's name and exit code when a started process exits.</summary>
+    public Action<string, int>? Exited { get; set; }
+
     public IReadOnlyList<string> Running => [.. processes.Where(p => !HasExited(p.Value)).Select(p => p.Key).Order(StringComparer.Ordinal)];
 
     /// <summary>The path of a node executable's assembly next to this one.</summary>
@@ -74,7 +77,10 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
         process.ErrorDataReceived += (_, e) => Write(e.Data);
         process.Exited += (_, _) =>
         {
+            // Let the output readers drain before the log closes.
+            process.WaitForExit();
             lock (gate) log.Dispose();
+            Exited?.Invoke(name, process.ExitCode);
         };
         process.Start();
         process.BeginOutputReadLine();
