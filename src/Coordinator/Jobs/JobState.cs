@@ -465,7 +465,7 @@ public sealed record JobState
         {
             long step = first + k / perStep;
             if (Limits.MaxSteps is int max && step > max) break;
-            entries.Add(new ScheduledBatch { Step = step, Rank = k % perStep % world, BatchId = outstanding[k], Shard = state.Shards.ShardOf(outstanding[k]) });
+            entries.Add(new ScheduledBatch { Step = step, Rank = k % perStep % world, BatchId = outstanding[k], Shard = state.Shards.ShardOf(outstanding[k]), Position = state.Shards.PositionOf(outstanding[k]) });
         }
 
         state = state with { Schedule = entries.ToImmutable() };

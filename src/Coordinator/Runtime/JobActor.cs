@@ -232,10 +232,23 @@ public sealed class JobActor : ActorBase
     private void Apply(JobTransition transition)
     {
         JobPhase before = state.Phase;
+        long trainedBefore = state.CompletedStep;
         state = transition.State;
         foreach (Dispatch dispatch in transition.Messages)
         {
             if (refs.TryGetValue(dispatch.Node, out IActorRef? node)) node.Tell(dispatch.Message, Self);
+        }
+
+        // A trainer cannot unlearn: a group rolled back to the initial weights needs fresh processes, which the
+        // replacement of lost trainers then starts.
+        if (settings.Launcher is { } launcher && trainedBefore > 0 && state.ResumeFrom is null && state.CompletedStep == 0
+            && transition.Messages.Any(m => m.Message is AbortGroup))
+        {
+            foreach (string trainer in state.Trainers)
+            {
+                settings.Log($"restarting {trainer}: there is no checkpoint to roll back to");
+                launcher.Kill(trainer);
+            }
         }
 
         if (before != JobPhase.Training && state.Phase == JobPhase.Training)

@@ -83,6 +83,7 @@ public class JobStateTests
         Assert.Equal(Enumerable.Range(0, 7).Select(b => $"e0-b{b}"), schedule.Batches.Select(b => b.BatchId));
         Assert.Equal([1L, 1, 2, 2, 3, 3, 4], schedule.Batches.Select(b => b.Step));
         Assert.Equal([0, 1, 0, 1, 0, 1, 0], schedule.Batches.Select(b => b.Rank));
+        Assert.Equal(Enumerable.Range(0, 7), schedule.Batches.Select(b => b.Position));
         Assert.All(schedule.Batches, b => Assert.Equal("cluster.tcp://data-1@127.0.0.1:1/user/data-node", schedule.ShardOwners[b.Shard]));
         Assert.Equal(0, LedgerCursorJson.Parse(schedule.CommittedBefore).CommittedCount);
     }
@@ -227,6 +228,7 @@ public class JobStateTests
         var schedule = To<EpochSchedule>(t.Messages, "gpu-1").Single();
         Assert.Equal(3, schedule.Batches.Min(b => b.Step));
         Assert.Equal(8, schedule.Batches.Count);
+        Assert.Equal(Enumerable.Range(4, 8), schedule.Batches.Select(b => b.Position));
         Assert.Equal(cursor, LedgerCursorJson.Parse(schedule.CommittedBefore));
 
         t = TrainAll(t.State);
