@@ -11,8 +11,8 @@ namespace Cluster.Coordinator.Jobs;
 /// has committed. Every event returns the next state and the messages that make the nodes follow it.
 /// </summary>
 /// <remarks>
-/// Commits are applied in step order, a step once every rank scheduled in it has reported: the ranks' StepCommitted
-/// messages travel on different connections, and the ledger only accepts steps that do not go back.
+/// Commits are applied in step order, a step once every rank has reported it: the ranks' StepCommitted messages travel
+/// on different connections, and the ledger only accepts steps that do not go back.
 /// </remarks>
 public sealed record JobState
 {
@@ -175,9 +175,10 @@ public sealed record JobState
         while (state.PendingCommits.Count > 0)
         {
             var (step, byRank) = state.PendingCommits.First();
-            var required = state.Schedule.Where(b => b.Step == step).Select(b => b.Rank).ToHashSet();
-            if (required.Count == 0) required = [.. Enumerable.Range(0, state.Ranks.WorldSize)];
-            if (!required.All(byRank.ContainsKey)) break;
+            // Every rank takes part in every step (a rank without batches in it contributes nothing but still
+            // commits), and a step counts only once all have finished it: a next epoch's schedule must not reach a
+            // rank that is still inside the last step of this one.
+            if (!Enumerable.Range(0, state.Ranks.WorldSize).All(byRank.ContainsKey)) break;
             state = state.Apply(step, byRank.Values);
         }
 

@@ -231,7 +231,7 @@ public sealed class JobActor : ActorBase
 
     private void Apply(JobTransition transition)
     {
-        JobPhase before = state.Phase;
+        long generationBefore = state.Generation;
         long trainedBefore = state.CompletedStep;
         state = transition.State;
         foreach (Dispatch dispatch in transition.Messages)
@@ -251,7 +251,7 @@ public sealed class JobActor : ActorBase
             }
         }
 
-        if (before != JobPhase.Training && state.Phase == JobPhase.Training)
+        if (state.Generation != generationBefore && state.Phase == JobPhase.Training)
             settings.Log($"group generation {state.Generation}: {string.Join(", ", state.Ranks.Members.Select((m, r) => $"rank {r} {m}"))}{(state.ResumeFrom is { } from ? $", resuming from step {from.Step}" : "")}");
         if (state.Phase == JobPhase.Waiting && state.Trainers.Count > 0 && !Context.Timers.IsTimerActive("form"))
             Context.Timers.StartSingleTimer("form", new JobCommands.FormGraceElapsed(), settings.FormGrace);

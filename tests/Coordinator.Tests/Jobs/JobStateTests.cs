@@ -112,7 +112,7 @@ public class JobStateTests
     }
 
     [Fact]
-    public void A_step_is_applied_only_when_every_scheduled_rank_reported_even_if_a_later_step_arrives_first()
+    public void A_step_is_applied_only_when_every_rank_reported_even_if_a_later_step_arrives_first()
     {
         var state = Running(Start(batches: 8), "data-1", "gpu-0", "gpu-1").State;
         StepCommitted Commit(int rank, long step)
@@ -130,6 +130,26 @@ public class JobStateTests
         state = state.Committed(Commit(1, 1)).State;
         Assert.Equal(2, state.CompletedStep);
         Assert.Equal(4, state.Ledger.CommittedCount);
+    }
+
+    [Fact]
+    public void The_next_epoch_waits_for_the_rank_without_batches_in_the_last_step()
+    {
+        var state = Running(Start(batches: 3, epochs: 2), "data-1", "gpu-0", "gpu-1").State;
+        StepCommitted Commit(int rank, long step)
+        {
+            var c = new StepCommitted { Generation = state.Generation, Rank = rank, Step = step, Epoch = 0 };
+            c.BatchIds.Add(state.Schedule.Where(b => b.Step == step && b.Rank == rank).Select(b => b.BatchId));
+            return c;
+        }
+
+        state = state.Committed(Commit(0, 1)).State.Committed(Commit(1, 1)).State;
+        var last = state.Committed(Commit(0, 2));
+        Assert.Equal(1, last.State.CompletedStep);
+        Assert.Empty(last.Messages);
+        var next = last.State.Committed(Commit(1, 2));
+        Assert.Equal(1, next.State.Ledger.Epoch);
+        Assert.Equal(2, next.Messages.Count(m => m.Message is EpochSchedule));
     }
 
     [Fact]
