@@ -70,6 +70,10 @@ public sealed record JobState
 
     public int FailuresWithoutProgress { get; private init; }
 
+    /// <summary>A trainer reported the end (early stopping, max steps) at this step; the job ends once every rank has
+    /// committed it.</summary>
+    public (long Step, string Reason)? FinishAt { get; private init; }
+
     private Func<int, PlannedEpoch> Planner { get; }
 
     private ImmutableSortedDictionary<long, ImmutableDictionary<int, StepCommitted>> PendingCommits { get; init; } =
@@ -183,6 +187,7 @@ public sealed record JobState
         }
 
         if (Limits.MaxSteps is int maxSteps && state.CompletedStep >= maxSteps) return state.Finish($"reached max steps ({maxSteps})", failed: false);
+        if (state.FinishAt is { } end && state.CompletedStep >= end.Step) return state.Finish(end.Reason, failed: false);
         if (!state.Ledger.IsComplete) return new JobTransition(state, []);
         if (Limits.Epochs is int epochs && state.Ledger.Epoch + 1 >= epochs) return state.Finish($"finished {epochs} epoch(s)", failed: false);
         return state.NextEpoch();
@@ -231,7 +236,8 @@ public sealed record JobState
     {
         ArgumentNullException.ThrowIfNull(finished);
         if (Phase != JobPhase.Training || finished.Generation != Generation) return new JobTransition(this, []);
-        return Finish($"rank {finished.Rank} finished at step {finished.Step}: {finished.Reason}", failed: false);
+        string reason = $"rank {finished.Rank} finished at step {finished.Step}: {finished.Reason}";
+        return CompletedStep >= finished.Step ? Finish(reason, failed: false) : new JobTransition(this with { FinishAt = (finished.Step, reason) }, []);
     }
 
     public JobTransition Pause()
@@ -342,6 +348,7 @@ public sealed record JobState
             Ledger = ledger,
             ResumeFrom = restore,
             CompletedStep = restore?.Step ?? 0,
+            FinishAt = null,
             PendingCommits = PendingCommits.Clear(),
         };
     }

@@ -43,6 +43,7 @@ public sealed class JobActor : ActorBase
                 OnTerminated(terminated);
                 break;
             case StepCommitted commit:
+                Record(commit);
                 Guarded(() => state.Committed(commit), $"step {commit.Step} from rank {commit.Rank}");
                 break;
             case BatchSent sent:
@@ -267,6 +268,20 @@ public sealed class JobActor : ActorBase
         if (shuttingDown && refs.Count == 0) Complete();
     }
 
+    private void Record(StepCommitted commit)
+    {
+        string line = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            generation = commit.Generation,
+            rank = commit.Rank,
+            step = commit.Step,
+            epoch = commit.Epoch,
+            batch_ids = commit.BatchIds.ToArray(),
+            current = commit.Generation == state.Generation && state.Phase == JobPhase.Training,
+        });
+        File.AppendAllLines(Path.Combine(settings.RunDirectory, "commits.jsonl"), [line]);
+    }
+
     private void Publish() => settings.Board.Publish(JobStatus.From(settings.JobName, state));
 
     private void Complete()
@@ -276,6 +291,10 @@ public sealed class JobActor : ActorBase
             foreach (string name in launcher.Running) launcher.Kill(name);
         }
 
-        settings.Board.Complete(JobStatus.From(settings.JobName, state));
+        JobStatus final = JobStatus.From(settings.JobName, state);
+        string path = Path.Combine(settings.RunDirectory, "status.json");
+        File.WriteAllText(path + ".tmp", System.Text.Json.JsonSerializer.Serialize(final, JobStatus.Json));
+        File.Move(path + ".tmp", path, overwrite: true);
+        settings.Board.Complete(final);
     }
 }

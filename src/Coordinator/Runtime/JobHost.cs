@@ -77,6 +77,9 @@ public sealed class JobHost : IAsyncDisposable
         byte[] secret = options.Embedded ? Encoding.UTF8.GetBytes(secretText) : JobSecret.Load(spec.Cluster);
         string runDirectory = RunDirectoryOf(jobPath, spec);
         Directory.CreateDirectory(runDirectory);
+        // A new run's record starts empty.
+        File.Delete(Path.Combine(runDirectory, "commits.jsonl"));
+        File.Delete(Path.Combine(runDirectory, "status.json"));
 
         var limits = new JobLimits(spec.Schedule.MaxSteps, spec.Schedule.Epochs, spec.Batching.GradientAccumulation, gpuNodes, Math.Max(8, 4 * dataNodes));
         int perStep = gpuNodes * spec.Batching.GradientAccumulation;
@@ -101,7 +104,7 @@ public sealed class JobHost : IAsyncDisposable
             var board = new StatusBoard();
             JobState initial = JobState.Start(limits, planner.Plan, "127.0.0.1", store.Port);
             var settings = new JobActorSettings(spec.Name, yaml, jobDirectory, spec.Checkpointing.Directory, initial, launcher, board,
-                FormGrace: TimeSpan.FromSeconds(60), ShutdownGrace: TimeSpan.FromSeconds(30), log);
+                FormGrace: TimeSpan.FromSeconds(60), ShutdownGrace: TimeSpan.FromSeconds(30), runDirectory, log);
             IActorRef job = system.ActorOf(JobActor.Props(settings), "job");
             if (launcher is not null) launcher.Exited = (name, code) => job.Tell(new JobCommands.NodeExited(name, code));
             JobApi api = await JobApi.StartAsync("127.0.0.1", options.ApiPort, board, job).ConfigureAwait(false);

@@ -288,6 +288,19 @@ public class JobStateTests
     }
 
     [Fact]
+    public void A_trainer_that_finishes_early_ends_the_job_once_every_rank_committed_that_step()
+    {
+        var t = Running(Start(batches: 12), "data-1", "gpu-0", "gpu-1");
+        var state = TrainAll(t.State, step => step <= 1).State;
+        var early = state.TrainingFinished(new TrainingFinished { Generation = state.Generation, Rank = 0, Step = 2, Reason = "early stopping" });
+        Assert.Equal(JobPhase.Training, early.State.Phase);
+        var done = TrainAll(early.State, step => step <= 2).State;
+        Assert.Equal(JobPhase.Finished, done.Phase);
+        Assert.Equal(2, done.CompletedStep);
+        Assert.Contains("early stopping", done.FinishReason);
+    }
+
+    [Fact]
     public void Repeated_trainer_failures_without_progress_end_the_job_as_failed()
     {
         var state = Running(Start(batches: 6), "data-1", "gpu-0", "gpu-1").State;
