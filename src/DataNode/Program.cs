@@ -1,4 +1,3 @@
-using Cluster.Shared.Cli;
+using Cluster.DataNode;
 
-// The DataNode process hosts the data-loading actors; it has no work to do until the cluster exists.
-return NotBuilt.Report(Console.Error, "datanode", "the cluster runtime (DataNode actors streaming batches)");
+return DataNodeCommandLine.Run(args, Console.Out, Console.Error);

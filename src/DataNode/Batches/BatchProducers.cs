@@ -1,0 +1,126 @@
+using Cluster.Shared.Jobs;
+using Cluster.Speech.Audio;
+using Cluster.Speech.Batching;
+using Cluster.Speech.Data;
+using Cluster.Speech.Models.Whisper;
+using Cluster.Speech.Text;
+using Cluster.Speech.Training;
+using Cluster.Torch;
+
+namespace Cluster.DataNode.Batches;
+
+/// <summary>What a data node loads when it learns its job: manifests, tokenizer or noises, and the batch builder.</summary>
+public static class BatchProducers
+{
+    private static readonly HashSet<string> AudioExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".wav", ".flac", ".ogg", ".opus", ".mp3", ".m4a", ".aif", ".aiff", ".au", ".sph",
+    };
+
+    /// <exception cref="InvalidDataException">A manifest, the model config or the tokenizer cannot be used; the message
+    /// names the file and the reason.</exception>
+    public static IBatchProducer FromJob(JobSpec job, string producer)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.Model.Whisper is { } whisper ? Whisper(job, whisper, producer) : Enhancement(job, producer);
+    }
+
+    private static WhisperBatchProducer Whisper(JobSpec job, WhisperModelSpec model, string producer)
+    {
+        WhisperConfig config = Config(model);
+        var tokenizer = Tokenizer(model, config);
+        var options = new WhisperBatchOptions
+        {
+            Language = job.Data.Language,
+            Task = model.Task == "translate" ? WhisperTask.Translate : WhisperTask.Transcribe,
+            Frames = config.InputFrames,
+            MelBins = config.NumMelBins,
+            MaxLabelTokens = Math.Min(job.Batching.MaxTokens ?? WhisperTokenizer.DefaultMaxLength, Math.Min(config.MaxTargetPositions, WhisperTokenizer.DefaultMaxLength)),
+        };
+        _ = new WhisperBatchBuilder(tokenizer, options); // checks language and tokenizer now rather than on the first batch
+        var utterances = ManifestLookup.Utterances(job.Data.Train.Select(path => ManifestReader.Read(path, job.Data.Format)));
+        // Half the bytes on the wire when the trainer computes in 16 bits anyway; fp16 keeps more mantissa than bf16.
+        DType encoding = job.Training.Precision == Precision.Float32 ? DType.Float32 : DType.Float16;
+        return new WhisperBatchProducer(producer, utterances, () => new WhisperBatchBuilder(tokenizer, options), encoding);
+    }
+
+    private static WhisperConfig Config(WhisperModelSpec model)
+    {
+        if (model.Dims is { } dims) return dims;
+        if (model.ConfigPath is { } path) return WhisperConfig.Load(path);
+        if (model.Pretrained is { } pretrained) return WhisperConfig.Load(Path.Combine(pretrained, "config.json"));
+        throw new InvalidDataException("model.whisper names no size, config, dims or pretrained checkpoint");
+    }
+
+    // The job's tokenizer, else the pretrained checkpoint's Hugging Face files, else the bundled tiktoken files.
+    private static WhisperTokenizer Tokenizer(WhisperModelSpec model, WhisperConfig config)
+    {
+        int languages = WhisperTokenizer.LanguageCountForVocabulary(config.VocabSize);
+        if (model.Tokenizer is { } tokenizer)
+        {
+            if (Directory.Exists(tokenizer)) return WhisperTokenizer.FromHuggingFace(tokenizer, languages);
+            if (File.Exists(tokenizer)) return WhisperTokenizer.FromTiktoken(tokenizer, languages);
+            throw new InvalidDataException($"model.whisper.tokenizer '{tokenizer}': no such file or directory");
+        }
+        if (model.Pretrained is { } pretrained && File.Exists(Path.Combine(pretrained, "vocab.json")))
+            return WhisperTokenizer.FromHuggingFace(pretrained, languages);
+        return WhisperTokenizer.Bundled(config.VocabSize);
+    }
+
+    private static EnhancementBatchProducer Enhancement(JobSpec job, string producer)
+    {
+        var spec = job.Data.Enhancement ?? new EnhancementSpec();
+        var options = new EnhancementBatchOptions
+        {
+            CropSamples = (int)Math.Round(spec.CropSeconds * job.Data.SampleRate),
+            SampleRate = job.Data.SampleRate,
+            Seed = job.Seed,
+        };
+        IReadOnlyDictionary<string, EnhancementPair> pairs;
+        if (spec.Noise.Count > 0)
+        {
+            options = options with
+            {
+                Mixer = new NoiseMixer(spec.MinSnrDb, spec.MaxSnrDb),
+                Noises = [.. spec.Noise.SelectMany(NoiseFiles).Select(file => ReadNoise(file, job.Data.SampleRate))],
+            };
+            // Clean speech only: the builder reads the clean side of a pair when it mixes, so both sides name the clip.
+            var speech = ManifestLookup.Utterances(job.Data.Train.Select(path => ManifestReader.Read(path, job.Data.Format)));
+            pairs = speech.Values.ToDictionary(u => u.Id, u => new EnhancementPair(u.Id, u.AudioPath, u.AudioPath), StringComparer.Ordinal);
+        }
+        else
+        {
+            pairs = ManifestLookup.Pairs(job.Data.Train.Select(EnhancementManifestReader.Read));
+        }
+        return new EnhancementBatchProducer(producer, pairs, new EnhancementBatchBuilder(options));
+    }
+
+    // A noise entry is a recording, a folder of recordings, or a speech-style manifest of recordings.
+    private static IEnumerable<string> NoiseFiles(string entry)
+    {
+        if (Directory.Exists(entry) && !File.Exists(Path.Combine(entry, "metadata.csv")) && !File.Exists(Path.Combine(entry, "metadata.jsonl")))
+        {
+            return Directory.EnumerateFiles(entry, "*", SearchOption.AllDirectories)
+                .Where(file => AudioExtensions.Contains(Path.GetExtension(file)))
+                .Order(StringComparer.Ordinal);
+        }
+        if (AudioExtensions.Contains(Path.GetExtension(entry))) return [entry];
+        return ManifestReader.Read(entry).Utterances.Select(u => u.AudioPath);
+    }
+
+    private static float[] ReadNoise(string file, int sampleRate)
+    {
+        float[] samples;
+        try
+        {
+            samples = AudioFile.Read(file, new AudioReadOptions { TargetSampleRate = sampleRate }).Samples;
+        }
+        catch (IOException error)
+        {
+            throw new InvalidDataException($"noise recording '{file}': {error.Message}", error);
+        }
+        return samples.Length > 0 && samples.All(float.IsFinite)
+            ? samples
+            : throw new InvalidDataException($"noise recording '{file}': empty or holds NaN/Inf samples");
+    }
+}

@@ -1,0 +1,7 @@
+using Cluster.DataNode.Batches;
+using Cluster.Shared.Actors;
+
+namespace Cluster.DataNode;
+
+/// <summary>What every shard actor of a node shares: its name, the coordinator, the job's batch producer, the workers.</summary>
+public sealed record DataNodeContext(string Name, IActorRef Coordinator, IBatchProducer Producer, WorkerPool Workers, Action<string> Log);
