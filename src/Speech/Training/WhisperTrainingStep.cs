@@ -69,14 +69,18 @@ public sealed class WhisperTrainingStep
     /// the labelled positions (so the gradient is the one of a single batch holding them all), then unscales, clips and
     /// steps. Micro-batches without a labelled position contribute nothing.
     /// </summary>
-    /// <exception cref="ArgumentException">No micro-batch, or not one labelled position among them.</exception>
-    public TrainingStepResult Step(IReadOnlyList<WhisperMicroBatch> microBatches)
+    /// <param name="microBatches">This rank's micro-batches; may be empty when <paramref name="exchange"/> is given
+    /// (a rank whose batches were all skipped still takes part in the step).</param>
+    /// <param name="exchange">Data parallelism: the share is of the labelled positions of all ranks, and gradients
+    /// (and the reported loss) are summed over the ranks after backward, before unscaling and clipping.</param>
+    /// <exception cref="ArgumentException">No micro-batch, or not one labelled position among them (on all ranks).</exception>
+    public TrainingStepResult Step(IReadOnlyList<WhisperMicroBatch> microBatches, IGradientExchange? exchange = null)
     {
         ArgumentNullException.ThrowIfNull(microBatches);
-        if (microBatches.Count == 0) throw new ArgumentException("a training step needs at least one micro-batch", nameof(microBatches));
+        if (microBatches.Count == 0 && exchange is null) throw new ArgumentException("a training step needs at least one micro-batch", nameof(microBatches));
         using var scope = NewDisposeScope();
         var counts = microBatches.Select(b => b.Labels.ne(-100).sum().item<long>()).ToArray();
-        var total = counts.Sum();
+        var total = exchange is null ? counts.Sum() : (long)exchange.Sum(counts.Sum());
         if (total == 0) throw new ArgumentException("the micro-batches hold no labelled position (every label is -100)", nameof(microBatches));
 
         var scale = Scaler?.get_scale() ?? 1.0;
@@ -95,23 +99,14 @@ public sealed class WhisperTrainingStep
             lossSum = microScope.MoveToOuter(lossSum is null ? detached : lossSum + detached);
         }
 
-        bool taken;
-        double norm;
-        if (Scaler is not null)
+        var meanLoss = lossSum?.item<double>() ?? 0.0;
+        if (exchange is not null)
         {
-            Scaler.unscale_(optimizer);
-            norm = nn.utils.clip_grad_norm_(parameters, maxGradNorm);
-            taken = Scaler.step(optimizer);
-            Scaler.update();
+            exchange.SumGradients(parameters);
+            meanLoss = exchange.Sum(meanLoss);
         }
-        else
-        {
-            norm = nn.utils.clip_grad_norm_(parameters, maxGradNorm);
-            taken = double.IsFinite(norm);
-            if (taken) optimizer.step();
-        }
-        if (taken) scheduler?.Step();
-        return new TrainingStepResult(lossSum!.item<double>(), norm, !taken, scale);
+        var (norm, taken) = OptimizerStepTail.Run(optimizer, scheduler, Scaler, parameters, maxGradNorm);
+        return new TrainingStepResult(meanLoss, norm, !taken, scale);
     }
 
     private IDisposable? Autocast() => Precision.AutocastDType is { } dtype ? autocast(Precision.Device.Type, dtype) : null;

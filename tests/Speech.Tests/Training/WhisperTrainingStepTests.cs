@@ -94,6 +94,45 @@ public sealed class WhisperTrainingStepTests
     }
 
     [Fact]
+    public void With_an_exchange_a_rank_steps_as_one_process_holding_every_ranks_batches()
+    {
+        using var scope = NewDisposeScope();
+        // The exchange stands for a second rank that holds a copy of this rank's batch.
+        var batch = Batch(seed: 8, labelled: [5, 2]);
+        using var parallel = NewModel();
+        using var single = NewModel();
+        using var parallelOptimizer = optim.AdamW(parallel.named_parameters(), lr: 1e-2);
+        using var singleOptimizer = optim.AdamW(single.named_parameters(), lr: 1e-2);
+        var precision = TrainingPrecision.Resolve(Precision.Float32, Device.CPU);
+        var parallelStep = new WhisperTrainingStep(parallel, parallelOptimizer, null, precision, maxGradNorm: 0.05);
+        var singleStep = new WhisperTrainingStep(single, singleOptimizer, null, precision, maxGradNorm: 0.05);
+        var exchange = new MirroredRankExchange();
+
+        for (var i = 0; i < 2; i++)
+        {
+            var fromExchange = parallelStep.Step([batch], exchange);
+            var fromBoth = singleStep.Step([batch, batch]);
+            Assert.Equal(fromBoth.Loss, fromExchange.Loss, 5);
+            Assert.Equal(fromBoth.GradientNorm, fromExchange.GradientNorm, 5);
+        }
+        Assert.Equal(2, exchange.GradientExchanges);
+        var difference = MaxParameterDifference(parallel, single);
+        Assert.True(difference < 1e-5, $"parameters differ by up to {difference:E2}");
+    }
+
+    [Fact]
+    public void With_an_exchange_no_labelled_position_on_any_rank_is_refused_before_the_gradients_are_exchanged()
+    {
+        using var scope = NewDisposeScope();
+        using var model = NewModel();
+        using var optimizer = optim.AdamW(model.named_parameters(), lr: 1e-2);
+        var step = new WhisperTrainingStep(model, optimizer, null, TrainingPrecision.Resolve(Precision.Float32, Device.CPU));
+        var exchange = new MirroredRankExchange();
+        Assert.Throws<ArgumentException>(() => step.Step([], exchange));
+        Assert.Equal(0, exchange.GradientExchanges);
+    }
+
+    [Fact]
     public void With_loss_scaling_a_step_with_an_infinite_gradient_is_skipped_and_the_scale_backs_off()
     {
         using var scope = NewDisposeScope();

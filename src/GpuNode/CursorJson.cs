@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Cluster.Shared.Planning;
+
+namespace Cluster.GpuNode;
+
+/// <summary>Reads <c>EpochSchedule.committed_before</c>. Property names are matched ignoring case and underscores, so
+/// both .NET's default (<c>BatchCount</c>) and snake case (<c>batch_count</c>) serialisations are understood.</summary>
+public static class CursorJson
+{
+    /// <exception cref="InvalidDataException">Not a ledger cursor; the message names <paramref name="source"/>.</exception>
+    public static LedgerCursor Parse(string json, string source)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = Properties(document.RootElement);
+            var ranges = Required(root, "committed", source).EnumerateArray().Select(element =>
+            {
+                var range = Properties(element);
+                return new CommittedRange(Required(range, "start", source).GetInt32(), Required(range, "count", source).GetInt32());
+            }).ToList();
+            var cursor = new LedgerCursor(Required(root, "epoch", source).GetInt32(), Required(root, "step", source).GetInt64(),
+                Required(root, "batchcount", source).GetInt32(), ranges.AsReadOnly());
+            int end = 0;
+            foreach (var range in ranges)
+            {
+                if (range.Start < end || range.Count <= 0 || range.Start + range.Count > cursor.BatchCount)
+                    throw new InvalidDataException($"{source}: committed range [{range.Start}, +{range.Count}) is out of order or outside the {cursor.BatchCount} batches");
+                end = range.Start + range.Count;
+            }
+            return cursor;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{source}: not a ledger cursor: {e.Message}", e);
+        }
+    }
+
+    private static Dictionary<string, JsonElement> Properties(JsonElement element) =>
+        element.EnumerateObject().ToDictionary(p => p.Name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant(), p => p.Value);
+
+    private static JsonElement Required(Dictionary<string, JsonElement> properties, string name, string source) =>
+        properties.TryGetValue(name, out var value) ? value : throw new InvalidDataException($"{source}: the ledger cursor has no '{name}'");
+}

@@ -1,0 +1,371 @@
+using System.Diagnostics;
+using Cluster.Shared.Actors;
+using Cluster.Shared.Checkpoints;
+using Cluster.Shared.Cli;
+using Cluster.Shared.Jobs;
+using Cluster.Shared.Planning;
+using Cluster.Shared.Protocol;
+using Cluster.Torch;
+using Cluster.Torch.Distributed;
+
+namespace Cluster.GpuNode;
+
+/// <summary>
+/// <c>/user/trainer</c>: registers with the coordinator, forms process groups, requests this rank's batches within the
+/// credit window and hands complete steps to the <see cref="TrainingWorker"/>; reports each committed step and rank 0's
+/// checkpoints. The decisions live in <see cref="RankSchedule"/>, <see cref="CheckpointCursor"/> and
+/// <see cref="TrainerCore"/>; this actor only moves messages between them.
+/// </summary>
+public sealed class TrainerActor : ActorBase
+{
+    // Work that belongs to no process group (building the model): its failure ends the node whatever the generation.
+    private const long BeforeAnyGroup = long.MinValue;
+    private readonly TrainerOptions options;
+    private readonly NodeExit exit;
+    private readonly Dictionary<string, BatchData> arrived = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, string> shardOwners = [];
+    private readonly Stopwatch waiting = new();
+    private IActorRef coordinator = ActorRefs.Nobody;
+    private TrainingWorker? worker;
+    private TrainerCore? core;
+    private JobSpec? job;
+    private string jobDirectory = "";
+    private long generation = -1;
+    private int rank;
+    private ProcessGroup? group;
+    private TcpStore? store;
+    private bool groupReady;
+    private RankSchedule? schedule;
+    private LedgerCursor? committedBefore;
+    private int epoch;
+    private int nextStepIndex;
+    private bool stepRunning;
+    private bool finished;
+
+    public TrainerActor(TrainerOptions options, NodeExit exit)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(exit);
+        this.options = options;
+        this.exit = exit;
+    }
+
+    protected override void PreStart()
+    {
+        coordinator = Context.System.ResolveActorRef(options.CoordinatorJobPath);
+        Context.Watch(coordinator);
+        coordinator.Tell(new RegisterNode
+        {
+            Role = Shared.Protocol.NodeRole.Gpu,
+            Name = options.Name,
+            ActorPath = Self.Path.ToString(),
+            ProcessId = Environment.ProcessId,
+            Device = options.Device,
+        }, Self);
+    }
+
+    protected override void PostStop()
+    {
+        group?.Abort();
+        // A worker stuck in a rendezvous cannot be interrupted; the process ends without releasing what it holds.
+        if (worker is not null && !worker.Stop(TimeSpan.FromSeconds(10))) return;
+        group?.Dispose();
+        store?.Dispose();
+        core?.Dispose();
+    }
+
+    protected override void Receive(object message)
+    {
+        switch (message)
+        {
+            case TrainerWelcome welcome: OnWelcome(welcome); break;
+            case FormGroup form: OnFormGroup(form); break;
+            case GroupFormed formed: OnGroupFormed(formed); break;
+            case EpochSchedule epochSchedule: OnSchedule(epochSchedule); break;
+            case BatchData batch: OnBatch(batch); break;
+            case BatchUnavailable unavailable:
+                Console.Error.WriteLine($"{options.Name}: batch {unavailable.BatchId} unavailable ({unavailable.Reason}); waiting for new shard owners");
+                break;
+            case ShardOwners owners: OnShardOwners(owners); break;
+            case StepDone done: OnStepDone(done); break;
+            case AbortGroup abort: OnAbort(abort); break;
+            case WorkFailed failed: OnWorkFailed(failed); break;
+            case StopTraining stop: Exit(ExitCodes.Ok, $"stopped by the coordinator: {stop.Reason}"); break;
+            case Terminated terminated when terminated.Actor.Path.Equals(coordinator.Path):
+                Exit(ExitCodes.Failure, "the coordinator was lost; stopping");
+                break;
+            default: Unhandled(message); break;
+        }
+    }
+
+    private void OnWelcome(TrainerWelcome welcome)
+    {
+        if (job is not null) return;
+        try
+        {
+            job = JobSpecLoader.Parse(welcome.JobYaml, "the coordinator's job spec", welcome.JobDirectory);
+        }
+        catch (JobSpecException e)
+        {
+            coordinator.Tell(new TrainerFailed { Generation = generation, Rank = rank, Reason = e.Message }, Self);
+            Exit(ExitCodes.Failure, $"the job spec is not valid: {e.Message}");
+            return;
+        }
+        jobDirectory = welcome.JobDirectory;
+        var spec = job;
+        var device = Device.Parse(options.Device);
+        worker = new TrainingWorker(Self, $"{options.Name}-training");
+        worker.Post(() =>
+        {
+            core = TrainerCore.Create(spec, welcome.JobYaml, device);
+            Console.Error.WriteLine($"{options.Name}: {core.Precision.Decision}");
+            return CoreBuilt.Instance;
+        }, BeforeAnyGroup);
+    }
+
+    private void OnFormGroup(FormGroup form)
+    {
+        if (worker is null || job is null)
+        {
+            Console.Error.WriteLine($"{options.Name}: FormGroup before the welcome; ignored");
+            return;
+        }
+        ResetGeneration();
+        generation = form.Generation;
+        rank = form.Rank;
+        var previousGroup = group;
+        var previousStore = store;
+        group = null;
+        store = null;
+        var backend = Device.Parse(options.Device).Type == DeviceType.CPU ? DistributedBackend.Gloo : DistributedBackend.Nccl;
+        var timeout = options.CollectiveTimeout;
+        worker.Post(() =>
+        {
+            previousGroup?.Dispose();
+            previousStore?.Dispose();
+            var newStore = TcpStore.Client(form.StoreHost, form.StorePort, timeout);
+            var newGroup = new ProcessGroup(newStore, new ProcessGroupOptions
+            {
+                Backend = backend,
+                Rank = form.Rank,
+                WorldSize = form.WorldSize,
+                Timeout = timeout,
+                GroupName = $"g{form.Generation}",
+                DeviceHost = form.StoreHost,
+            });
+            long resumed = 0;
+            if (form.ResumeFrom.Length > 0) resumed = core!.Restore(form.ResumeFrom).Step;
+            else if (core!.Step > 0) throw new InvalidOperationException($"group {form.Generation} starts from the initial weights, but this trainer already trained to step {core.Step}");
+            core.Join(newGroup);
+            return new GroupFormed(form.Generation, newGroup, newStore, resumed);
+        }, form.Generation);
+    }
+
+    private void OnGroupFormed(GroupFormed formed)
+    {
+        if (formed.Generation != generation)
+        {
+            formed.Group.Dispose();
+            formed.Store.Dispose();
+            return;
+        }
+        group = formed.Group;
+        store = formed.Store;
+        groupReady = true;
+        coordinator.Tell(new TrainerReady { Generation = generation, Rank = rank, ResumedStep = formed.ResumedStep }, Self);
+        TryStartStep();
+    }
+
+    private void OnSchedule(EpochSchedule message)
+    {
+        if (message.Generation != generation || job is null) return;
+        var entries = message.Batches.Select(b => new ScheduledEntry(b.Step, b.Rank, b.BatchId, b.Shard, b.Position)).ToList();
+        committedBefore = CursorJson.Parse(message.CommittedBefore, $"EpochSchedule of epoch {message.Epoch}");
+        epoch = message.Epoch;
+        schedule = new RankSchedule(entries, rank, job.Cluster.CreditsPerTrainer);
+        nextStepIndex = 0;
+        arrived.Clear();
+        shardOwners.Clear();
+        foreach (var (shard, owner) in message.ShardOwners) shardOwners[shard] = owner;
+        int stepsPerEpoch = schedule.Steps.Count == 0 ? 0
+            : (int)Math.Ceiling(committedBefore.BatchCount / (double)entries.Count * schedule.Steps.Count);
+        worker!.Post(() =>
+        {
+            core!.SetStepsPerEpoch(stepsPerEpoch);
+            return CoreBuilt.Instance;
+        }, generation);
+        waiting.Restart();
+        Request(schedule.TakeRequests());
+        TryStartStep();
+    }
+
+    private void OnBatch(BatchData batch)
+    {
+        if (schedule is null || batch.Epoch != epoch || !schedule.Receive(batch.BatchId)) return;
+        arrived[batch.BatchId] = batch;
+        TryStartStep();
+    }
+
+    private void OnShardOwners(ShardOwners owners)
+    {
+        if (owners.Generation != generation || owners.Epoch != epoch || schedule is null) return;
+        foreach (var (shard, owner) in owners.ShardOwners_) shardOwners[shard] = owner;
+        Request(schedule.Outstanding());
+    }
+
+    private void Request(IReadOnlyList<ScheduledEntry> entries)
+    {
+        foreach (var byShard in entries.GroupBy(e => e.Shard))
+        {
+            if (!shardOwners.TryGetValue(byShard.Key, out var owner))
+            {
+                Console.Error.WriteLine($"{options.Name}: shard {byShard.Key} has no owner yet; its batches wait for ShardOwners");
+                continue;
+            }
+            var request = new RequestBatches { Generation = generation, Rank = rank, Epoch = epoch };
+            request.BatchIds.AddRange(byShard.Select(e => e.BatchId));
+            Context.System.ResolveActorRef(owner).Tell(request, Self);
+        }
+    }
+
+    private void TryStartStep()
+    {
+        if (stepRunning || finished || !groupReady || schedule is null || job is null || nextStepIndex >= schedule.Steps.Count) return;
+        long step = schedule.Steps[nextStepIndex];
+        if (!schedule.IsReady(step)) return;
+        var batches = schedule.EntriesOf(step).Select(e => arrived[e.BatchId]).ToList();
+        double dataWait = waiting.Elapsed.TotalSeconds;
+        stepRunning = true;
+        var (spec, stepGeneration, stepRank, stepEpoch, cursorBase, all) = (job, generation, rank, epoch, committedBefore!, schedule.All);
+        string checkpointRoot = Path.GetFullPath(Path.Combine(jobDirectory, spec.Checkpointing.Directory));
+        worker!.Post(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            var outcome = core!.TrainStep(step, stepRank, batches);
+            double stepSeconds = clock.Elapsed.TotalSeconds + dataWait;
+            EvaluationResult? evaluation = null;
+            if (stepRank == 0 && spec.Data.Eval.Count > 0 && step > 0 && step % spec.Evaluation.EverySteps == 0) evaluation = core.Evaluate();
+            CheckpointInfo? saved = null;
+            if (stepRank == 0 && step > 0 && step % spec.Checkpointing.EverySteps == 0)
+                saved = core.SaveCheckpoint(checkpointRoot, stepEpoch, CheckpointCursor.At(cursorBase, all, step), evaluation?.Metrics);
+            return new StepDone(stepGeneration, outcome, [.. batches.Select(b => b.BatchId)], saved, evaluation, core.Stopping.ShouldStop,
+                stepSeconds, dataWait);
+        }, stepGeneration);
+    }
+
+    private void OnStepDone(StepDone done)
+    {
+        if (done.Generation != generation || schedule is null) return;
+        stepRunning = false;
+        var outcome = done.Outcome;
+        var commit = new StepCommitted
+        {
+            Generation = generation,
+            Rank = rank,
+            Step = outcome.Step,
+            Epoch = epoch,
+            Loss = outcome.Loss,
+            LearningRate = outcome.LearningRate,
+            GradNorm = outcome.GradNorm,
+            Examples = outcome.Examples,
+            StepSeconds = done.StepSeconds,
+            DataWaitSeconds = done.DataWaitSeconds,
+            OptimizerSkipped = outcome.OptimizerSkipped,
+        };
+        commit.BatchIds.AddRange(done.BatchIds);
+        coordinator.Tell(commit, Self);
+        string checkpointMetric = TrainerCore.MetricName(job!.Checkpointing.Metric);
+        if (done.Evaluation is { } evaluation)
+        {
+            var report = new EvaluationDone { Generation = generation, Step = outcome.Step };
+            foreach (var (name, value) in evaluation.Metrics) report.Metrics[name] = value;
+            report.Samples.AddRange(evaluation.Samples);
+            coordinator.Tell(report, Self);
+        }
+        if (done.Checkpoint is { } checkpoint)
+        {
+            double metric = done.Evaluation?.Metrics.GetValueOrDefault(checkpointMetric, double.NaN) ?? double.NaN;
+            coordinator.Tell(new CheckpointSaved { Generation = generation, Step = checkpoint.Step, Directory = checkpoint.Path, Metric = metric }, Self);
+        }
+        schedule.Trained(outcome.Step);
+        foreach (var id in done.BatchIds) arrived.Remove(id);
+        nextStepIndex++;
+        if (done.StopEarly)
+        {
+            finished = true;
+            coordinator.Tell(new TrainingFinished
+            {
+                Generation = generation,
+                Rank = rank,
+                Step = outcome.Step,
+                Reason = $"early stopping: {job.Evaluation.Patience} evaluations without improvement",
+            }, Self);
+            return;
+        }
+        if (job.Schedule.MaxSteps is { } maxSteps && outcome.Step >= maxSteps)
+        {
+            finished = true;
+            coordinator.Tell(new TrainingFinished { Generation = generation, Rank = rank, Step = outcome.Step, Reason = $"reached max_steps {maxSteps}" }, Self);
+            return;
+        }
+        waiting.Restart();
+        Request(schedule.TakeRequests());
+        TryStartStep();
+    }
+
+    private void OnAbort(AbortGroup abort)
+    {
+        if (abort.Generation != generation) return;
+        Console.Error.WriteLine($"{options.Name}: leaving group {generation}: {abort.Reason}");
+        // From the actor's thread: the worker may be blocked inside a collective that only the abort ends.
+        group?.Abort();
+        ResetGeneration();
+    }
+
+    private void OnWorkFailed(WorkFailed failed)
+    {
+        if (failed.Generation == BeforeAnyGroup)
+        {
+            coordinator.Tell(new TrainerFailed { Generation = generation, Rank = rank, Reason = $"cannot build the trainer: {failed.Error.Message}" }, Self);
+            Exit(ExitCodes.Failure, $"cannot build the trainer: {failed.Error.Message}");
+            return;
+        }
+        if (failed.Generation != generation)
+        {
+            // A collective of an aborted group failing is expected; the next FormGroup starts over.
+            Console.Error.WriteLine($"{options.Name}: after abort: {failed.Error.Message}");
+            return;
+        }
+        Console.Error.WriteLine($"{options.Name}: training failed: {failed.Error}");
+        coordinator.Tell(new TrainerFailed { Generation = generation, Rank = rank, Reason = failed.Error.Message }, Self);
+    }
+
+    private void ResetGeneration()
+    {
+        generation = -1;
+        groupReady = false;
+        schedule = null;
+        committedBefore = null;
+        arrived.Clear();
+        stepRunning = false;
+        finished = false;
+    }
+
+    private void Exit(int code, string reason)
+    {
+        Console.Error.WriteLine($"{options.Name}: {reason}");
+        exit.Set(code, reason);
+        group?.Abort();
+        _ = Context.System.TerminateAsync();
+    }
+
+    private sealed record GroupFormed(long Generation, ProcessGroup Group, TcpStore Store, long ResumedStep);
+
+    private sealed record StepDone(long Generation, StepOutcome Outcome, IReadOnlyList<string> BatchIds, CheckpointInfo? Checkpoint,
+        EvaluationResult? Evaluation, bool StopEarly, double StepSeconds, double DataWaitSeconds);
+
+    private sealed record CoreBuilt
+    {
+        public static CoreBuilt Instance { get; } = new();
+    }
+}

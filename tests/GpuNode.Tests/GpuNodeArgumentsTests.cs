@@ -1,0 +1,33 @@
+namespace Cluster.GpuNode.Tests;
+
+public sealed class GpuNodeArgumentsTests
+{
+    private static readonly string[] Valid = ["--coordinator", "cluster.tcp://coordinator@127.0.0.1:4000", "--name", "gpu-1", "--device", "cuda:1"];
+
+    [Fact]
+    public void Defaults_and_durations_are_read()
+    {
+        var parsed = GpuNodeArguments.Parse([.. Valid, "--heartbeat-interval", "250ms", "--failure-pause", "2s"]);
+        Assert.Equal(new GpuNodeArguments("cluster.tcp://coordinator@127.0.0.1:4000", "gpu-1", "cuda:1", "127.0.0.1", 0, null,
+            TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2)), parsed);
+    }
+
+    [Theory]
+    [InlineData("--device", "gpu", "--device")]
+    [InlineData("--port", "70000", "--port")]
+    [InlineData("--heartbeat-interval", "fast", "--heartbeat-interval")]
+    [InlineData("--colour", "red", "--colour")]
+    public void A_bad_option_is_named(string option, string value, string named)
+    {
+        string[] args = [.. Valid.Where((_, i) => !(Valid[i] == option || (i > 0 && Valid[i - 1] == option))), option, value];
+        Assert.Contains(named, Assert.Throws<ArgumentException>(() => GpuNodeArguments.Parse(args)).Message);
+    }
+
+    [Fact]
+    public async Task The_program_exits_with_the_usage_code_on_a_missing_option()
+    {
+        using var error = new StringWriter();
+        Assert.Equal(2, await GpuNodeProgram.RunAsync(["--name", "gpu-0", "--device", "cpu"], error));
+        Assert.Contains("--coordinator", error.ToString());
+    }
+}
