@@ -51,7 +51,7 @@ public class EmbeddedTrainingTests
     }
 
     [Fact]
-    public void A_data_node_killed_mid_epoch_hands_its_shards_over_and_every_batch_is_still_committed_once()
+    public async Task A_data_node_killed_mid_epoch_hands_its_shards_over_and_every_batch_is_still_committed_once()
     {
         using var job = new TinyJob(utterances: 120, checkpointEvery: 100);
         using Process train = job.StartTrain();
@@ -61,8 +61,8 @@ public class EmbeddedTrainingTests
         var clock = Stopwatch.StartNew();
         while (victim is null && clock.Elapsed < Limit && !train.HasExited)
         {
-            Thread.Sleep(300);
-            using var document = JsonDocument.Parse(http.GetStringAsync(statusUrl).GetAwaiter().GetResult());
+            await Task.Delay(300);
+            using var document = JsonDocument.Parse(await http.GetStringAsync(statusUrl));
             if (document.RootElement.GetProperty("step").GetInt64() < 3) continue;
             victim = document.RootElement.GetProperty("nodes").EnumerateArray()
                 .Where(n => n.GetProperty("name").GetString() == "data-2").Select(n => n.GetProperty("process_id").GetInt32()).FirstOrDefault();
