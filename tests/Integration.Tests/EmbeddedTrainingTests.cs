@@ -70,6 +70,23 @@ public class EmbeddedTrainingTests
 
         Assert.True(victim is > 0, "training never reached step 3 with data-2:\n" + job.Transcript());
         Process.GetProcessById(victim.Value).Kill();
+
+        // The loss is noticed while the epoch is still running, and data-1 then owns every shard.
+        long stepAtLoss = -1;
+        while (stepAtLoss < 0 && clock.Elapsed < Limit && !train.HasExited)
+        {
+            await Task.Delay(200);
+            using var document = JsonDocument.Parse(await http.GetStringAsync(statusUrl));
+            var nodes = document.RootElement.GetProperty("nodes").EnumerateArray().ToList();
+            if (nodes.Any(n => n.GetProperty("name").GetString() == "data-2")) continue;
+            Assert.Equal("training", document.RootElement.GetProperty("phase").GetString());
+            var data = nodes.Where(n => n.GetProperty("role").GetString() == "data").ToList();
+            Assert.Equal("data-1", Assert.Single(data).GetProperty("name").GetString());
+            Assert.Equal(8, data[0].GetProperty("shards").GetInt32());
+            stepAtLoss = document.RootElement.GetProperty("step").GetInt64();
+        }
+
+        Assert.InRange(stepAtLoss, 3, 29);
         WaitForExit(train, job);
         Assert.True(train.ExitCode == 0, job.Transcript());
         Assert.Contains("data-2 was lost", job.Transcript());
