@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Cluster.Coordinator.Runtime;
 using Cluster.Shared.Cli;
 using Cluster.Shared.Jobs;
@@ -49,6 +50,15 @@ public static class TrainRun
         {
             error.WriteLine($"cluster train: {problem.Message}");
             return ExitCodes.Failure;
+        }
+
+        // Ctrl+C or SIGTERM stops the job like `cluster stop`, so the nodes are told and the children do not outlive us.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            host.RequestStop($"interrupted ({context.Signal})");
         }
 
         try

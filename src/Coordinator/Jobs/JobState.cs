@@ -264,6 +264,19 @@ public sealed record JobState
         return new JobTransition(this with { Phase = JobPhase.Finished, FinishReason = reason, Failed = failed, PendingCommits = PendingCommits.Clear() }, messages);
     }
 
+    /// <summary>
+    /// The shard owners again, for every trainer of the running group. AssignShards (to data nodes) and the schedules or
+    /// owners (to trainers) travel on different connections, so a trainer's request can reach a data node before its
+    /// new assignment and be refused; the trainer then waits for owners, which this sends once the assignment is there.
+    /// </summary>
+    public JobTransition OwnersAgain()
+    {
+        if (Phase != JobPhase.Training) return new JobTransition(this, []);
+        var owners = new ShardOwners { Generation = Generation, Epoch = Ledger.Epoch };
+        owners.ShardOwners_.Add(ShardOwnerPaths());
+        return new JobTransition(this, [.. Ranks.Members.Where(Nodes.ContainsKey).Select(m => new Dispatch(m, owners.Clone()))]);
+    }
+
     /// <summary>The data node that produces each shard, by actor path (what trainers send RequestBatches to).</summary>
     public Dictionary<int, string> ShardOwnerPaths() =>
         Allocator.Owners.Where(pair => pair.Value is not null && Nodes.ContainsKey(pair.Value))

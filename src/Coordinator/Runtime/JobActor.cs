@@ -15,6 +15,7 @@ namespace Cluster.Coordinator.Runtime;
 /// </summary>
 public sealed class JobActor : ActorBase
 {
+    private static readonly TimeSpan OwnersSettleTime = TimeSpan.FromSeconds(1.5);
     private readonly JobActorSettings settings;
     private readonly Dictionary<string, IActorRef> refs = new(StringComparer.Ordinal);
     private readonly HashSet<string> everRegistered = new(StringComparer.Ordinal);
@@ -84,6 +85,9 @@ public sealed class JobActor : ActorBase
                 break;
             case JobCommands.FormGraceElapsed:
                 Apply(state.FormWithAvailable());
+                break;
+            case JobCommands.OwnersSettled:
+                Apply(state.OwnersAgain());
                 break;
             case JobCommands.NodeExited exited:
                 OnExited(exited);
@@ -233,6 +237,7 @@ public sealed class JobActor : ActorBase
     private void Apply(JobTransition transition)
     {
         long generationBefore = state.Generation;
+        long assignedBefore = state.AssignVersion;
         long trainedBefore = state.CompletedStep;
         state = transition.State;
         foreach (Dispatch dispatch in transition.Messages)
@@ -252,6 +257,8 @@ public sealed class JobActor : ActorBase
             }
         }
 
+        if (state.AssignVersion != assignedBefore && state.Phase == JobPhase.Training)
+            Context.Timers.StartSingleTimer("owners", new JobCommands.OwnersSettled(), OwnersSettleTime);
         if (state.Generation != generationBefore && state.Phase == JobPhase.Training)
             settings.Log($"group generation {state.Generation}: {string.Join(", ", state.Ranks.Members.Select((m, r) => $"rank {r} {m}"))}{(state.ResumeFrom is { } from ? $", resuming from step {from.Step}" : "")}");
         if (state.Phase == JobPhase.Waiting && state.Trainers.Count > 0 && !Context.Timers.IsTimerActive("form"))

@@ -19,6 +19,9 @@ public static class JobCommands
     /// <summary>The wait for the expected trainers (or a replacement) is over: form the group with who is there.</summary>
     public sealed record FormGraceElapsed;
 
+    /// <summary>Shards were assigned a moment ago: tell the trainers the owners again (see JobState.OwnersAgain).</summary>
+    public sealed record OwnersSettled;
+
     /// <summary>A node process this coordinator started has exited.</summary>
     public sealed record NodeExited(string Name, int ExitCode);
 

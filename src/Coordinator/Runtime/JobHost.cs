@@ -25,9 +25,11 @@ public sealed class JobHost : IAsyncDisposable
     private readonly TcpStore store;
     private readonly JobApi api;
     private readonly LocalNodeLauncher? launcher;
+    private readonly IActorRef job;
 
-    private JobHost(JobSpec spec, ActorSystem system, TcpStore store, JobApi api, LocalNodeLauncher? launcher, StatusBoard board, string runDirectory, int expectedSteps)
+    private JobHost(JobSpec spec, ActorSystem system, TcpStore store, JobApi api, LocalNodeLauncher? launcher, IActorRef job, StatusBoard board, string runDirectory, int expectedSteps)
     {
+        this.job = job;
         Spec = spec;
         this.system = system;
         this.store = store;
@@ -118,7 +120,7 @@ public sealed class JobHost : IAsyncDisposable
                 for (int i = 0; i < gpuNodes; i++) launcher.Launch(NodeRole.GpuNode, $"gpu-{i}");
             }
 
-            return new JobHost(spec, system, store, api, launcher, board, runDirectory, expected);
+            return new JobHost(spec, system, store, api, launcher, job, board, runDirectory, expected);
         }
         catch
         {
@@ -128,6 +130,9 @@ public sealed class JobHost : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Ends the job as <c>POST /stop</c> does: the nodes are told to stop and the job completes once they are gone.</summary>
+    public void RequestStop(string reason) => job.Tell(new JobCommands.Stop(reason));
 
     public async ValueTask DisposeAsync()
     {

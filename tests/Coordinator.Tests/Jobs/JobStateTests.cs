@@ -214,6 +214,16 @@ public class JobStateTests
     }
 
     [Fact]
+    public void Owners_are_sent_again_to_the_group_only_while_training()
+    {
+        var state = Running(Start(batches: 8), "data-1", "gpu-0", "gpu-1").State;
+        var again = state.OwnersAgain();
+        Assert.Equal(["gpu-0", "gpu-1"], again.Messages.Select(m => m.Node));
+        Assert.All(again.Messages, m => Assert.Equal(state.ShardOwnerPaths(), ((ShardOwners)m.Message).ShardOwners_));
+        Assert.Empty(state.Pause().State.OwnersAgain().Messages);
+    }
+
+    [Fact]
     public void A_joining_data_node_takes_a_share_and_only_affected_nodes_are_told()
     {
         var t = Running(Start(batches: 12, shards: 6), "data-1", "data-2", "gpu-0", "gpu-1");
