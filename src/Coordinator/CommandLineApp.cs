@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cluster.Coordinator.Cli;
 using Cluster.Coordinator.DataCommands;
 using Cluster.Coordinator.Demo;
 using Cluster.Shared.Cli;
@@ -11,16 +12,16 @@ namespace Cluster.Coordinator;
 /// </summary>
 public static class CommandLineApp
 {
-    private const string ClusterCapability = "the cluster runtime (coordinator, DataNodes, GpuNodes)";
-
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("Distributed, actor-based training of speech models (Whisper, TF-GridNetV2) on libtorch.");
         root.Subcommands.Add(DemoCommand(output, error));
-        root.Subcommands.Add(Planned("train", "Train a job from a YAML spec on a local or Kubernetes cluster.", ClusterCapability, error, withJobArgument: true));
-        root.Subcommands.Add(Planned("status", "Show the running job: members, step, loss, throughput.", ClusterCapability, error));
-        root.Subcommands.Add(Planned("scale", "Scale DataNodes of the running job.", ClusterCapability, error));
-        root.Subcommands.Add(Planned("stop", "Stop the running job after a checkpoint.", ClusterCapability, error));
+        root.Subcommands.Add(JobCommandLine.Train(output, error));
+        root.Subcommands.Add(JobCommandLine.Status(output, error));
+        root.Subcommands.Add(JobCommandLine.Scale(output, error));
+        root.Subcommands.Add(JobCommandLine.Simple("pause", "Pause the running job (the group is torn down; resume continues from the latest checkpoint).", output, error));
+        root.Subcommands.Add(JobCommandLine.Simple("resume", "Resume a paused job from its latest checkpoint.", output, error));
+        root.Subcommands.Add(JobCommandLine.Simple("stop", "Stop the running job.", output, error));
         root.Subcommands.Add(Planned("eval", "Evaluate a checkpoint (WER/CER or SI-SNRi).", "the Whisper and TF-GridNetV2 models", error));
         var data = new Command("data", "Dataset tools.");
         data.Subcommands.Add(DataCommandLine.Validate(output, error));
@@ -31,10 +32,9 @@ public static class CommandLineApp
         return root.Parse(args).Invoke(configuration);
     }
 
-    private static Command Planned(string name, string description, string arrivesWith, TextWriter error, bool withJobArgument = false)
+    private static Command Planned(string name, string description, string arrivesWith, TextWriter error)
     {
         var command = new Command(name, description + " (not built yet)");
-        if (withJobArgument) command.Arguments.Add(new Argument<string>("job") { Description = "Job spec (YAML)", Arity = ArgumentArity.ZeroOrOne });
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(_ => NotBuilt.Report(error, $"cluster {name}", arrivesWith));
         return command;
@@ -43,24 +43,24 @@ public static class CommandLineApp
     private static Command DemoCommand(TextWriter output, TextWriter error)
     {
         var steps = new Option<int>("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => DemoOptions.Default.Steps };
-        var seed = new Option<ulong>("--seed") { Description = "Random seed", DefaultValueFactory = _ => DemoOptions.Default.Seed };
-        var outputDirectory = new Option<string>("--out") { Description = "Where the trained model is written", DefaultValueFactory = _ => DemoOptions.Default.OutputDirectory };
-        var threads = new Option<int>("--threads") { Description = "libtorch CPU threads", DefaultValueFactory = _ => DemoOptions.Default.Threads };
-        var command = new Command("demo", "Train a small network on a generated task on the CPU, with progress and a falling loss.");
-        command.Options.Add(steps);
-        command.Options.Add(seed);
-        command.Options.Add(outputDirectory);
-        command.Options.Add(threads);
+        var seed = new Option<ulong>("--seed") { Description = "Random seed (corpus, data plan, model)", DefaultValueFactory = _ => DemoOptions.Default.Seed };
+        var outputDirectory = new Option<string>("--out") { Description = "Where the corpus, the job spec and the checkpoints are written", DefaultValueFactory = _ => DemoOptions.Default.OutputDirectory };
+        var utterances = new Option<int>("--utterances") { Description = "Utterances to synthesize", DefaultValueFactory = _ => DemoOptions.Default.Utterances };
+        var dataNodes = new Option<int>("--data-nodes") { Description = "DataNodes", DefaultValueFactory = _ => DemoOptions.Default.DataNodes };
+        var gpuNodes = new Option<int>("--gpu-nodes") { Description = "GpuNodes (CPU trainers)", DefaultValueFactory = _ => DemoOptions.Default.GpuNodes };
+        var command = new Command("demo", "Synthesize a small Mandarin corpus and train a tiny Whisper on it with DataNodes and GpuNodes on the CPU.");
+        foreach (Option option in new Option[] { steps, seed, outputDirectory, utterances, dataNodes, gpuNodes }) command.Options.Add(option);
         command.SetAction(result =>
         {
-            var options = new DemoOptions(result.GetValue(steps), result.GetValue(seed), result.GetValue(outputDirectory)!, result.GetValue(threads));
+            var options = new DemoOptions(result.GetValue(steps), result.GetValue(seed), result.GetValue(outputDirectory)!,
+                result.GetValue(utterances), result.GetValue(dataNodes), result.GetValue(gpuNodes));
             var problems = options.Validate();
             if (problems.Count > 0)
             {
                 foreach (var problem in problems) error.WriteLine($"cluster demo: {problem}");
                 return ExitCodes.Usage;
             }
-            return ToyTrainingDemo.Run(options, output, error);
+            return WhisperDemo.Run(options, output, error);
         });
         return command;
     }

@@ -13,10 +13,6 @@ public class CommandLineTests
     }
 
     [Theory]
-    [InlineData("train", "job.yaml")]
-    [InlineData("status")]
-    [InlineData("scale", "--data-nodes", "3")]
-    [InlineData("stop")]
     [InlineData("eval")]
     public void Commands_not_built_yet_say_so_and_exit_non_zero(params string[] args)
     {
@@ -42,23 +38,6 @@ public class CommandLineTests
         var (parseCode, _, parseError) = Run("demo", "--steps", "many");
         Assert.NotEqual(ExitCodes.Ok, parseCode);
         Assert.Contains("many", parseError);
-    }
-
-    [Fact]
-    public void Demo_trains_until_the_loss_falls_and_writes_the_model()
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "cluster-demo-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var (code, output, error) = Run("demo", "--steps", "300", "--out", directory);
-            Assert.True(code == ExitCodes.Ok, output + error);
-            Assert.Contains("held-out accuracy", output);
-            Assert.True(File.Exists(Path.Combine(directory, "model.safetensors")));
-        }
-        finally
-        {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        }
     }
 
     [Fact]

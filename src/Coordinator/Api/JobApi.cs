@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Cluster.Coordinator.Runtime;
+using Cluster.Shared.Actors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cluster.Coordinator.Api;
+
+/// <summary>
+/// The job's HTTP API on loopback: <c>GET /status</c> (JSON), <c>POST /scale {"data_nodes": N}</c>, <c>POST /pause</c>,
+/// <c>/resume</c>, <c>/stop</c>. Bad input is answered with 400 and the reason; a command the job cannot take now
+/// (e.g. resume while training) with 409.
+/// </summary>
+public sealed class JobApi : IAsyncDisposable
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(10);
+    private readonly WebApplication app;
+
+    private JobApi(WebApplication app, string url)
+    {
+        this.app = app;
+        Url = url;
+    }
+
+    /// <summary>The address it listens on, e.g. http://127.0.0.1:41234.</summary>
+    public string Url { get; }
+
+    public static async Task<JobApi> StartAsync(string host, int port, StatusBoard board, IActorRef job)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        ArgumentNullException.ThrowIfNull(job);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://{host}:{port}");
+        WebApplication app = builder.Build();
+        app.MapGet("/status", () => board.Latest is { } status
+            ? Results.Text(JsonSerializer.Serialize(status, JobStatus.Json), "application/json")
+            : Results.Problem("the job has not started", statusCode: 503));
+        app.MapPost("/scale", async (HttpRequest request) =>
+        {
+            int count;
+            try
+            {
+                using JsonDocument body = await JsonDocument.ParseAsync(request.Body).ConfigureAwait(false);
+                if (body.RootElement.ValueKind != JsonValueKind.Object || !body.RootElement.TryGetProperty("data_nodes", out JsonElement value))
+                    return BadRequest("the body must be a JSON object with \"data_nodes\"");
+                if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out count))
+                    return BadRequest($"data_nodes must be an integer, not {value.GetRawText()}");
+                var unknown = body.RootElement.EnumerateObject().Select(p => p.Name).Where(n => n != "data_nodes").ToList();
+                if (unknown.Count > 0) return BadRequest($"unknown key(s): {string.Join(", ", unknown)}");
+            }
+            catch (JsonException error)
+            {
+                return BadRequest($"the body is not JSON: {error.Message}");
+            }
+
+            if (count < 1) return BadRequest($"data_nodes must be at least 1, not {count}");
+            return await Send(job, new JobCommands.ScaleDataNodes(count)).ConfigureAwait(false);
+        });
+        app.MapPost("/pause", () => Send(job, new JobCommands.Pause()));
+        app.MapPost("/resume", () => Send(job, new JobCommands.Resume()));
+        app.MapPost("/stop", () => Send(job, new JobCommands.Stop("stopped through the API")));
+        await app.StartAsync().ConfigureAwait(false);
+        string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("the HTTP API started without an address");
+        return new JobApi(app, url);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static IResult BadRequest(string reason) => Results.Json(new { error = reason }, statusCode: StatusCodes.Status400BadRequest);
+
+    private static async Task<IResult> Send(IActorRef job, object command)
+    {
+        JobCommands.Reply reply = await job.Ask<JobCommands.Reply>(command, CommandTimeout).ConfigureAwait(false);
+        return reply.Accepted
+            ? Results.Json(new { message = reply.Message })
+            : Results.Json(new { error = reply.Message }, statusCode: StatusCodes.Status409Conflict);
+    }
+}

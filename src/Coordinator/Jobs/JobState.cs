@@ -1,0 +1,501 @@
+using System.Collections.Immutable;
+using Cluster.Shared.Planning;
+using Cluster.Shared.Protocol;
+using NodeRole = Cluster.Shared.Planning.NodeRole;
+
+namespace Cluster.Coordinator.Jobs;
+
+/// <summary>
+/// The coordinator's decisions, without actors or I/O: who is in the job, which data node produces which shard, which
+/// trainer has which rank in which generation, what each rank trains at which step, and what the exactly-once ledger
+/// has committed. Every event returns the next state and the messages that make the nodes follow it.
+/// </summary>
+/// <remarks>
+/// Commits are applied in step order, a step once every rank has reported it: the ranks' StepCommitted messages travel
+/// on different connections, and the ledger only accepts steps that do not go back.
+/// </remarks>
+public sealed record JobState
+{
+    private const int MaxFailuresWithoutProgress = 3;
+
+    private JobState(JobLimits limits, Func<int, PlannedEpoch> planner, string storeHost, int storePort)
+    {
+        Limits = limits;
+        Planner = planner;
+        StoreHost = storeHost;
+        StorePort = storePort;
+    }
+
+    public JobLimits Limits { get; }
+
+    public string StoreHost { get; }
+
+    public int StorePort { get; }
+
+    public ImmutableSortedDictionary<string, NodeInfo> Nodes { get; private init; } = ImmutableSortedDictionary.Create<string, NodeInfo>(StringComparer.Ordinal);
+
+    public RankPlan Ranks { get; private init; } = RankPlan.Empty;
+
+    /// <summary>The process group's generation; every FormGroup opens a new one.</summary>
+    public long Generation { get; private init; }
+
+    public JobPhase Phase { get; private init; } = JobPhase.Waiting;
+
+    public string? FinishReason { get; private init; }
+
+    public bool Failed { get; private init; }
+
+    public required PlannedEpoch Epoch { get; init; }
+
+    public required ShardPlan Shards { get; init; }
+
+    public required Ledger Ledger { get; init; }
+
+    public ShardAllocator Allocator { get; private init; } = ShardAllocator.Create([], []);
+
+    public long AssignVersion { get; private init; }
+
+    public RestorePoint? LatestCheckpoint { get; private init; }
+
+    /// <summary>The checkpoint the current (or next) group loads; null: the job's initial weights.</summary>
+    public RestorePoint? ResumeFrom { get; private init; }
+
+    /// <summary>What the current generation trains, for every rank, in step order.</summary>
+    public ImmutableArray<ScheduledBatch> Schedule { get; private init; } = [];
+
+    /// <summary>The last step whose commits were all applied to the ledger (0 before the first).</summary>
+    public long CompletedStep { get; private init; }
+
+    public TrainingProgress Progress { get; private init; } = TrainingProgress.None;
+
+    public int FailuresWithoutProgress { get; private init; }
+
+    /// <summary>A trainer reported the end (early stopping, max steps) at this step; the job ends once every rank has
+    /// committed it.</summary>
+    public (long Step, string Reason)? FinishAt { get; private init; }
+
+    private Func<int, PlannedEpoch> Planner { get; }
+
+    private ImmutableSortedDictionary<long, ImmutableDictionary<int, StepCommitted>> PendingCommits { get; init; } =
+        ImmutableSortedDictionary<long, ImmutableDictionary<int, StepCommitted>>.Empty;
+
+    public IReadOnlyList<string> DataNodes => [.. Nodes.Values.Where(n => n.Role == NodeRole.DataNode).Select(n => n.Name)];
+
+    public IReadOnlyList<string> Trainers => [.. Nodes.Values.Where(n => n.Role == NodeRole.GpuNode).Select(n => n.Name)];
+
+    /// <summary>A job before any node registered, at epoch 0.</summary>
+    public static JobState Start(JobLimits limits, Func<int, PlannedEpoch> planner, string storeHost, int storePort)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(planner);
+        limits.Validate();
+        PlannedEpoch epoch = PlanOf(planner, 0);
+        ShardPlan shards = ShardPlan.Create(0, [.. epoch.Batches.Select(b => b.BatchId)], limits.ShardsPerEpoch);
+        return new JobState(limits, planner, storeHost, storePort) { Epoch = epoch, Shards = shards, Ledger = Ledger.Start(shards), CompletedStep = 0 };
+    }
+
+    /// <summary>A node registered. A name already registered is a replacement process: the old one is treated as lost.</summary>
+    public JobTransition Register(NodeInfo node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (Phase == JobPhase.Finished) return new JobTransition(this, []);
+        var messages = new List<Dispatch>();
+        JobState state = this;
+        if (Nodes.TryGetValue(node.Name, out NodeInfo? old))
+        {
+            if (old.Role != node.Role)
+                throw new ArgumentException($"node '{node.Name}' is already registered as {old.Role}, not {node.Role}", nameof(node));
+            JobTransition lost = Lost(node.Name);
+            state = lost.State;
+            messages.AddRange(lost.Messages);
+        }
+
+        state = state with { Nodes = state.Nodes.SetItem(node.Name, node) };
+        if (node.Role == NodeRole.DataNode)
+        {
+            ShardAllocator before = state.Allocator;
+            state = state with { Allocator = before.WithNode(node.Name) };
+            messages.AddRange(state.Reassigned(before, [node.Name], ref state));
+            return state.Then(messages, s => s.TryForm(enough: false));
+        }
+
+        if (state.Phase == JobPhase.Training)
+        {
+            JobTransition regrouped = state.Regroup($"{node.Name} joined");
+            messages.AddRange(regrouped.Messages);
+            return regrouped.State.Then(messages, s => s.TryForm(enough: true));
+        }
+
+        return state.Then(messages, s => s.TryForm(enough: false));
+    }
+
+    /// <summary>A node died, was declared unreachable, or was retired. Losing a trainer of the running group aborts the
+    /// group and rolls the ledger back to <see cref="LatestCheckpoint"/>; a new group forms once enough trainers are
+    /// there (<see cref="FormWithAvailable"/> forms with fewer).</summary>
+    public JobTransition Lost(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (!Nodes.TryGetValue(name, out NodeInfo? node)) return new JobTransition(this, []);
+        JobState state = this with { Nodes = Nodes.Remove(name) };
+        if (Phase == JobPhase.Finished) return new JobTransition(state, []);
+        if (node.Role == NodeRole.DataNode)
+        {
+            ShardAllocator before = state.Allocator;
+            state = state with { Ledger = state.Ledger.SenderLost(name), Allocator = before.WithoutNode(name) };
+            var messages = state.Reassigned(before, [], ref state);
+            return new JobTransition(state, messages);
+        }
+
+        if (state.Phase == JobPhase.Training && state.Ranks.RankOf(name) is not null)
+            return state.Regroup($"{name} was lost");
+        return new JobTransition(state, []);
+    }
+
+    /// <summary>Scale-down: the node's shards move to the others and it is told to finish and exit.</summary>
+    public JobTransition Retire(string dataNode)
+    {
+        JobTransition lost = Lost(dataNode);
+        return new JobTransition(lost.State, [.. lost.Messages, new Dispatch(dataNode, new StopDataNode { Reason = "scaled down" })]);
+    }
+
+    /// <summary>Forms the group with the trainers there are (at least one), without waiting for the expected number:
+    /// the grace time for a replacement ran out, or the job was resumed.</summary>
+    public JobTransition FormWithAvailable() => TryForm(enough: true);
+
+    public JobTransition Checkpointed(RestorePoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (LatestCheckpoint is { } latest && latest.Step >= checkpoint.Step) return new JobTransition(this, []);
+        return new JobTransition(this with { LatestCheckpoint = checkpoint }, []);
+    }
+
+    public JobTransition Committed(StepCommitted commit)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        if (Phase != JobPhase.Training || commit.Generation != Generation || commit.Epoch != Ledger.Epoch || commit.Step <= CompletedStep)
+            return new JobTransition(this, []);
+        var atStep = PendingCommits.GetValueOrDefault(commit.Step) ?? ImmutableDictionary<int, StepCommitted>.Empty;
+        JobState state = this with { PendingCommits = PendingCommits.SetItem(commit.Step, atStep.SetItem(commit.Rank, commit)) };
+        while (state.PendingCommits.Count > 0)
+        {
+            var (step, byRank) = state.PendingCommits.First();
+            // Every rank takes part in every step (a rank without batches in it contributes nothing but still
+            // commits), and a step counts only once all have finished it: a next epoch's schedule must not reach a
+            // rank that is still inside the last step of this one.
+            if (!Enumerable.Range(0, state.Ranks.WorldSize).All(byRank.ContainsKey)) break;
+            state = state.Apply(step, byRank.Values);
+        }
+
+        if (Limits.MaxSteps is int maxSteps && state.CompletedStep >= maxSteps) return state.Finish($"reached max steps ({maxSteps})", failed: false);
+        if (state.FinishAt is { } end && state.CompletedStep >= end.Step) return state.Finish(end.Reason, failed: false);
+        if (!state.Ledger.IsComplete) return new JobTransition(state, []);
+        if (Limits.Epochs is int epochs && state.Ledger.Epoch + 1 >= epochs) return state.Finish($"finished {epochs} epoch(s)", failed: false);
+        return state.NextEpoch();
+    }
+
+    public JobTransition Evaluated(EvaluationDone evaluation)
+    {
+        ArgumentNullException.ThrowIfNull(evaluation);
+        var progress = Progress with
+        {
+            EvaluationStep = evaluation.Step,
+            Evaluation = evaluation.Metrics.ToDictionary(),
+            EvaluationSamples = [.. evaluation.Samples],
+        };
+        return new JobTransition(this with { Progress = progress }, []);
+    }
+
+    public JobTransition Skipped(SkippedExamples skipped)
+    {
+        ArgumentNullException.ThrowIfNull(skipped);
+        return new JobTransition(this with { Progress = Progress with { SkippedExamples = Progress.SkippedExamples + skipped.Examples.Count } }, []);
+    }
+
+    /// <summary>A data node sent a batch: in flight until committed. Batches of another epoch are stale and ignored.</summary>
+    public JobTransition Sent(BatchSent sent)
+    {
+        ArgumentNullException.ThrowIfNull(sent);
+        if (sent.Epoch != Ledger.Epoch || !Ledger.Plan.Contains(sent.BatchId) || !Nodes.ContainsKey(sent.Node)) return new JobTransition(this, []);
+        return new JobTransition(this with { Ledger = Ledger.Sent(sent.BatchId, sent.Node) }, []);
+    }
+
+    /// <summary>A trainer of the current group cannot go on: the group is torn down and formed again from the latest
+    /// checkpoint, unless that keeps failing without a step in between.</summary>
+    public JobTransition TrainerFailed(TrainerFailed failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        if (Phase != JobPhase.Training || failure.Generation != Generation) return new JobTransition(this, []);
+        string reason = $"rank {failure.Rank} failed: {failure.Reason}";
+        if (FailuresWithoutProgress + 1 >= MaxFailuresWithoutProgress)
+            return Finish($"{reason} ({MaxFailuresWithoutProgress} failures without progress)", failed: true);
+        JobTransition regrouped = (this with { FailuresWithoutProgress = FailuresWithoutProgress + 1 }).Regroup(reason);
+        return regrouped.State.Then([.. regrouped.Messages], s => s.TryForm(enough: true));
+    }
+
+    public JobTransition TrainingFinished(TrainingFinished finished)
+    {
+        ArgumentNullException.ThrowIfNull(finished);
+        if (Phase != JobPhase.Training || finished.Generation != Generation) return new JobTransition(this, []);
+        string reason = $"rank {finished.Rank} finished at step {finished.Step}: {finished.Reason}";
+        return CompletedStep >= finished.Step ? Finish(reason, failed: false) : new JobTransition(this with { FinishAt = (finished.Step, reason) }, []);
+    }
+
+    public JobTransition Pause()
+    {
+        if (Phase != JobPhase.Training) return new JobTransition(Phase == JobPhase.Waiting ? this with { Phase = JobPhase.Paused } : this, []);
+        JobTransition aborted = Regroup("paused");
+        return new JobTransition(aborted.State with { Phase = JobPhase.Paused }, aborted.Messages);
+    }
+
+    public JobTransition Resume() =>
+        Phase == JobPhase.Paused ? (this with { Phase = JobPhase.Waiting }).TryForm(enough: true) : new JobTransition(this, []);
+
+    /// <summary>Ends the job: trainers and data nodes are told to stop.</summary>
+    public JobTransition Finish(string reason, bool failed)
+    {
+        if (Phase == JobPhase.Finished) return new JobTransition(this, []);
+        var messages = new List<Dispatch>();
+        foreach (NodeInfo node in Nodes.Values)
+        {
+            object stop = node.Role == NodeRole.GpuNode ? new StopTraining { Reason = reason } : new StopDataNode { Reason = reason };
+            messages.Add(new Dispatch(node.Name, stop));
+        }
+
+        return new JobTransition(this with { Phase = JobPhase.Finished, FinishReason = reason, Failed = failed, PendingCommits = PendingCommits.Clear() }, messages);
+    }
+
+    /// <summary>
+    /// The shard owners again, for every trainer of the running group. AssignShards (to data nodes) and the schedules or
+    /// owners (to trainers) travel on different connections, so a trainer's request can reach a data node before its
+    /// new assignment and be refused; the trainer then waits for owners, which this sends once the assignment is there.
+    /// </summary>
+    public JobTransition OwnersAgain()
+    {
+        if (Phase != JobPhase.Training) return new JobTransition(this, []);
+        var owners = new ShardOwners { Generation = Generation, Epoch = Ledger.Epoch };
+        owners.ShardOwners_.Add(ShardOwnerPaths());
+        return new JobTransition(this, [.. Ranks.Members.Where(Nodes.ContainsKey).Select(m => new Dispatch(m, owners.Clone()))]);
+    }
+
+    /// <summary>The data node that produces each shard, by actor path (what trainers send RequestBatches to).</summary>
+    public Dictionary<int, string> ShardOwnerPaths() =>
+        Allocator.Owners.Where(pair => pair.Value is not null && Nodes.ContainsKey(pair.Value))
+            .ToDictionary(pair => pair.Key, pair => Nodes[pair.Value!].ActorPath);
+
+    private static PlannedEpoch PlanOf(Func<int, PlannedEpoch> planner, int epoch)
+    {
+        PlannedEpoch plan = planner(epoch);
+        if (plan.Epoch != epoch) throw new InvalidOperationException($"the planner returned epoch {plan.Epoch} for epoch {epoch}");
+        if (plan.Batches.Count == 0) throw new InvalidOperationException($"epoch {epoch} has no batches: the training data is empty");
+        return plan;
+    }
+
+    private JobTransition Then(List<Dispatch> before, Func<JobState, JobTransition> next)
+    {
+        JobTransition after = next(this);
+        return new JobTransition(after.State, [.. before, .. after.Messages]);
+    }
+
+    private JobTransition TryForm(bool enough)
+    {
+        if (Phase != JobPhase.Waiting) return new JobTransition(this, []);
+        int trainers = Trainers.Count;
+        if (DataNodes.Count == 0 || trainers == 0 || (!enough && trainers < Limits.ExpectedTrainers)) return new JobTransition(this, []);
+
+        JobState state = this with
+        {
+            Ranks = Ranks.FormedFrom(Trainers),
+            Generation = Generation + 1,
+            Phase = JobPhase.Training,
+            PendingCommits = PendingCommits.Clear(),
+        };
+        var messages = new List<Dispatch>();
+        for (int rank = 0; rank < state.Ranks.WorldSize; rank++)
+        {
+            messages.Add(new Dispatch(state.Ranks.Members[rank], new FormGroup
+            {
+                Generation = state.Generation,
+                Rank = rank,
+                WorldSize = state.Ranks.WorldSize,
+                StoreHost = StoreHost,
+                StorePort = StorePort,
+                ResumeFrom = state.ResumeFrom?.Directory ?? "",
+            }));
+        }
+
+        if (state.Ledger.IsComplete)
+        {
+            // The checkpoint closed its epoch: the group starts on the next one.
+            if (Limits.Epochs is int epochs && state.Ledger.Epoch + 1 >= epochs) return state.Finish($"finished {epochs} epoch(s)", failed: false);
+            JobTransition next = state.NextEpoch();
+            return new JobTransition(next.State, [.. messages, .. next.Messages]);
+        }
+
+        state = state with { Allocator = ShardAllocator.Create(Enumerable.Range(0, state.Shards.Shards.Count), state.DataNodes) };
+        messages.AddRange(state.AssignAll(ref state));
+        messages.AddRange(state.Schedules(ref state));
+        return new JobTransition(state, messages);
+    }
+
+    /// <summary>Aborts the running group and rolls the ledger back to the latest checkpoint (the weights the next group
+    /// loads never saw the later batches).</summary>
+    private JobTransition Regroup(string reason)
+    {
+        var messages = Ranks.Members.Where(Nodes.ContainsKey)
+            .Select(member => new Dispatch(member, new AbortGroup { Generation = Generation, Reason = reason })).ToList();
+        JobState state = RolledBack() with { Phase = JobPhase.Waiting, Schedule = [] };
+        return new JobTransition(state, messages);
+    }
+
+    private JobState RolledBack()
+    {
+        RestorePoint? restore = LatestCheckpoint;
+        int epoch = restore?.Cursor.Epoch ?? 0;
+        PlannedEpoch plan = epoch == Epoch.Epoch ? Epoch : PlanOf(Planner, epoch);
+        ShardPlan shards = epoch == Epoch.Epoch ? Shards : ShardPlan.Create(epoch, [.. plan.Batches.Select(b => b.BatchId)], Limits.ShardsPerEpoch);
+        Ledger ledger = restore is null ? Ledger.Start(shards) : Ledger.Restore(shards, restore.Cursor);
+        return this with
+        {
+            Epoch = plan,
+            Shards = shards,
+            Ledger = ledger,
+            ResumeFrom = restore,
+            CompletedStep = restore?.Step ?? 0,
+            FinishAt = null,
+            PendingCommits = PendingCommits.Clear(),
+        };
+    }
+
+    private JobState Apply(long step, IEnumerable<StepCommitted> commits)
+    {
+        Ledger ledger = Ledger;
+        long duplicates = Progress.DuplicateCommits;
+        var list = commits.OrderBy(c => c.Rank).ToList();
+        foreach (StepCommitted commit in list)
+        {
+            LedgerCommit result = ledger.Commit(step, [.. commit.BatchIds]);
+            ledger = result.Ledger;
+            duplicates += result.Duplicates.Count;
+        }
+
+        double slowest = list.Max(c => c.StepSeconds);
+        int examples = list.Sum(c => c.Examples);
+        var progress = Progress with
+        {
+            Step = step,
+            Loss = list.Average(c => c.Loss),
+            LearningRate = list[0].LearningRate,
+            ExamplesPerSecond = slowest > 0 ? examples / slowest : 0,
+            DataWaitSeconds = list.Max(c => c.DataWaitSeconds),
+            DuplicateCommits = duplicates,
+        };
+        return this with
+        {
+            Ledger = ledger,
+            CompletedStep = step,
+            Progress = progress,
+            FailuresWithoutProgress = 0,
+            PendingCommits = PendingCommits.Remove(step),
+        };
+    }
+
+    private JobTransition NextEpoch()
+    {
+        int epoch = Ledger.Epoch + 1;
+        PlannedEpoch plan = PlanOf(Planner, epoch);
+        ShardPlan shards = ShardPlan.Create(epoch, [.. plan.Batches.Select(b => b.BatchId)], Limits.ShardsPerEpoch);
+        JobState state = this with
+        {
+            Epoch = plan,
+            Shards = shards,
+            Ledger = Ledger.Start(shards),
+            Allocator = ShardAllocator.Create(Enumerable.Range(0, shards.Shards.Count), DataNodes),
+            PendingCommits = PendingCommits.Clear(),
+        };
+        var messages = state.AssignAll(ref state);
+        messages.AddRange(state.Schedules(ref state));
+        return new JobTransition(state, messages);
+    }
+
+    /// <summary>AssignShards for the nodes whose shards changed (plus <paramref name="always"/>), and the new owners for
+    /// the trainers of a running group.</summary>
+    private List<Dispatch> Reassigned(ShardAllocator before, IReadOnlyCollection<string> always, ref JobState state)
+    {
+        var affected = new SortedSet<string>(always, StringComparer.Ordinal);
+        foreach (ShardMove move in ShardAllocator.Moves(before, state.Allocator))
+        {
+            if (move.From is not null) affected.Add(move.From);
+            if (move.To is not null) affected.Add(move.To);
+        }
+
+        var messages = new List<Dispatch>();
+        long version = state.AssignVersion;
+        foreach (string node in affected.Where(state.Nodes.ContainsKey))
+            messages.Add(new Dispatch(node, state.Assignment(node, ++version)));
+        state = state with { AssignVersion = version };
+        if (state.Phase == JobPhase.Training && affected.Count > 0)
+        {
+            var owners = new ShardOwners { Generation = state.Generation, Epoch = state.Ledger.Epoch };
+            owners.ShardOwners_.Add(state.ShardOwnerPaths());
+            foreach (string trainer in state.Ranks.Members.Where(state.Nodes.ContainsKey))
+                messages.Add(new Dispatch(trainer, owners.Clone()));
+        }
+
+        return messages;
+    }
+
+    private List<Dispatch> AssignAll(ref JobState state)
+    {
+        long version = state.AssignVersion;
+        var messages = new List<Dispatch>();
+        foreach (string node in state.DataNodes) messages.Add(new Dispatch(node, state.Assignment(node, ++version)));
+        state = state with { AssignVersion = version };
+        return messages;
+    }
+
+    private AssignShards Assignment(string node, long version)
+    {
+        var items = Epoch.Batches.ToDictionary(b => b.BatchId, b => b.ItemIds, StringComparer.Ordinal);
+        var assignment = new AssignShards { Version = version };
+        foreach (int shard in Allocator.ShardsOf(node))
+        {
+            var batches = new ShardBatches { Epoch = Ledger.Epoch, Shard = shard };
+            foreach (string id in Shards.Shards[shard].BatchIds.Where(id => !Ledger.IsCommitted(id)))
+            {
+                var planned = new PlannedBatchItems { BatchId = id };
+                planned.ItemIds.Add(items[id]);
+                batches.Batches.Add(planned);
+            }
+
+            assignment.Shards.Add(batches);
+        }
+
+        return assignment;
+    }
+
+    /// <summary>The rest of the epoch as steps: <c>world size × accumulation</c> outstanding batches per step, in plan
+    /// order, batch k of a step to rank k mod world size; cut at max steps. Every trainer gets every entry.</summary>
+    private List<Dispatch> Schedules(ref JobState state)
+    {
+        int world = state.Ranks.WorldSize;
+        int perStep = world * Limits.GradientAccumulation;
+        long first = state.CompletedStep + 1;
+        var entries = ImmutableArray.CreateBuilder<ScheduledBatch>();
+        IReadOnlyList<string> outstanding = state.Ledger.Outstanding();
+        for (int k = 0; k < outstanding.Count; k++)
+        {
+            long step = first + k / perStep;
+            if (Limits.MaxSteps is int max && step > max) break;
+            entries.Add(new ScheduledBatch { Step = step, Rank = k % perStep % world, BatchId = outstanding[k], Shard = state.Shards.ShardOf(outstanding[k]), Position = state.Shards.PositionOf(outstanding[k]) });
+        }
+
+        state = state with { Schedule = entries.ToImmutable() };
+        string committed = LedgerCursorJson.Serialize(state.Ledger.CursorAt(state.Ledger.Step));
+        var schedule = new EpochSchedule { Generation = state.Generation, Epoch = state.Ledger.Epoch, CommittedBefore = committed };
+        schedule.Batches.Add(state.Schedule);
+        schedule.ShardOwners.Add(state.ShardOwnerPaths());
+        var messages = new List<Dispatch>();
+        foreach (string trainer in state.Ranks.Members) messages.Add(new Dispatch(trainer, schedule.Clone()));
+        return messages;
+    }
+}

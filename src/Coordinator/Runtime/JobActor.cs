@@ -1,0 +1,307 @@
+using Cluster.Coordinator.Jobs;
+using Cluster.Shared.Actors;
+using Cluster.Shared.Checkpoints;
+using Cluster.Shared.Protocol;
+using NodeRole = Cluster.Shared.Planning.NodeRole;
+using WireRole = Cluster.Shared.Protocol.NodeRole;
+
+namespace Cluster.Coordinator.Runtime;
+
+/// <summary>
+/// <c>/user/job</c>: applies <see cref="JobState"/>'s decisions. It welcomes and watches every node, sends what the
+/// state decides, replaces lost trainers and scales data nodes in the embedded mode, and publishes the status. A node
+/// that is lost (stopped, killed, or declared unreachable by the failure detector) is also killed when it is a local
+/// child, so a frozen process cannot come back into an old group.
+/// </summary>
+public sealed class JobActor : ActorBase
+{
+    private static readonly TimeSpan OwnersSettleTime = TimeSpan.FromSeconds(1.5);
+    private readonly JobActorSettings settings;
+    private readonly Dictionary<string, IActorRef> refs = new(StringComparer.Ordinal);
+    private readonly HashSet<string> everRegistered = new(StringComparer.Ordinal);
+    private JobState state;
+    private int nextDataNode;
+    private bool shuttingDown;
+
+    public JobActor(JobActorSettings settings)
+    {
+        this.settings = settings;
+        state = settings.Initial;
+    }
+
+    public static Props Props(JobActorSettings settings) => Shared.Actors.Props.Create(() => new JobActor(settings));
+
+    protected override void PreStart() => Publish();
+
+    protected override void Receive(object message)
+    {
+        switch (message)
+        {
+            case RegisterNode register:
+                OnRegister(register);
+                break;
+            case Terminated terminated:
+                OnTerminated(terminated);
+                break;
+            case StepCommitted commit:
+                Record(commit);
+                Guarded(() => state.Committed(commit), $"step {commit.Step} from rank {commit.Rank}");
+                break;
+            case BatchSent sent:
+                Apply(state.Sent(sent));
+                break;
+            case SkippedExamples skipped:
+                foreach (SkippedExample example in skipped.Examples) settings.Log($"{skipped.Node} skipped {example.Id} ({example.Path}): {example.Reason}");
+                Apply(state.Skipped(skipped));
+                break;
+            case CheckpointSaved saved:
+                OnCheckpointSaved(saved);
+                break;
+            case EvaluationDone evaluation:
+                settings.Log($"evaluation at step {evaluation.Step}: {string.Join(", ", evaluation.Metrics.Select(m => $"{m.Key} {m.Value:F4}"))}");
+                Apply(state.Evaluated(evaluation));
+                break;
+            case TrainerReady ready:
+                settings.Log($"rank {ready.Rank} ready in generation {ready.Generation} at step {ready.ResumedStep}");
+                break;
+            case TrainerFailed failed:
+                settings.Log($"rank {failed.Rank} failed in generation {failed.Generation}: {failed.Reason}");
+                Apply(state.TrainerFailed(failed));
+                break;
+            case TrainingFinished finished:
+                Apply(state.TrainingFinished(finished));
+                break;
+            case JobCommands.ScaleDataNodes scale:
+                Sender.Tell(Scale(scale.Count));
+                break;
+            case JobCommands.Pause:
+                Sender.Tell(Command(state.Phase is JobPhase.Training or JobPhase.Waiting, "paused", () => state.Pause()));
+                break;
+            case JobCommands.Resume:
+                Sender.Tell(Command(state.Phase == JobPhase.Paused, "resumed", () => state.Resume()));
+                break;
+            case JobCommands.Stop stop:
+                Sender.Tell(Command(state.Phase != JobPhase.Finished, "stopping", () => state.Finish(stop.Reason, failed: false)));
+                break;
+            case JobCommands.FormGraceElapsed:
+                Apply(state.FormWithAvailable());
+                break;
+            case JobCommands.OwnersSettled:
+                Apply(state.OwnersAgain());
+                break;
+            case JobCommands.NodeExited exited:
+                OnExited(exited);
+                break;
+            case JobCommands.ShutdownGraceElapsed:
+                Complete();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void OnRegister(RegisterNode register)
+    {
+        NodeRole? role = register.Role switch
+        {
+            WireRole.Data => NodeRole.DataNode,
+            WireRole.Gpu => NodeRole.GpuNode,
+            _ => null,
+        };
+        if (role is null || string.IsNullOrEmpty(register.Name) || string.IsNullOrEmpty(register.ActorPath))
+        {
+            settings.Log($"refused a registration without role, name or actor path from {Sender.Path}");
+            return;
+        }
+
+        if (state.Phase == JobPhase.Finished)
+        {
+            Sender.Tell(new StopDataNode { Reason = "the job has finished" });
+            return;
+        }
+
+        IActorRef node = Context.System.ResolveActorRef(register.ActorPath);
+        if (refs.Remove(register.Name, out IActorRef? old)) Context.Unwatch(old);
+        refs[register.Name] = node;
+        everRegistered.Add(register.Name);
+        Context.Watch(node);
+        object welcome = role == NodeRole.DataNode
+            ? new DataNodeWelcome { JobYaml = settings.JobYaml, JobDirectory = settings.JobDirectory }
+            : new TrainerWelcome { JobYaml = settings.JobYaml, JobDirectory = settings.JobDirectory };
+        node.Tell(welcome, Self);
+        settings.Log($"{register.Name} joined as {role} (pid {register.ProcessId}{(register.Device.Length > 0 ? ", " + register.Device : "")})");
+        Guarded(() => state.Register(new NodeInfo(register.Name, role.Value, register.ActorPath, register.ProcessId, register.Device)), $"registration of {register.Name}");
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        string path = terminated.Actor.Path.ToString();
+        string? name = refs.FirstOrDefault(pair => pair.Value.Path.ToString() == path).Key;
+        if (name is null) return;
+        refs.Remove(name);
+        bool wasTrainer = state.Nodes.TryGetValue(name, out NodeInfo? info) && info.Role == NodeRole.GpuNode;
+        settings.Log($"{name} was lost{(terminated.AddressTerminated ? " (unreachable)" : "")}");
+        settings.Launcher?.Kill(name);
+        if (wasTrainer) state = WithRestorePoint(state);
+        Apply(state.Lost(name));
+        if (wasTrainer && settings.Launcher is { } launcher && state.Phase != JobPhase.Finished)
+        {
+            settings.Log($"starting a replacement for {name}");
+            launcher.Launch(NodeRole.GpuNode, name);
+        }
+    }
+
+    /// <summary>A local node that exits before it registered cannot be waited for: its log says why, and the job ends.
+    /// One that registered is handled by DeathWatch (Terminated).</summary>
+    private void OnExited(JobCommands.NodeExited exited)
+    {
+        if (everRegistered.Contains(exited.Name) || state.Phase == JobPhase.Finished) return;
+        if (settings.Launcher?.Running.Contains(exited.Name) == true) return;
+        Apply(state.Finish($"{exited.Name} exited with code {exited.ExitCode} before it registered (see its log in the run directory)", failed: true));
+    }
+
+    private void OnCheckpointSaved(CheckpointSaved saved)
+    {
+        try
+        {
+            var trainerState = TrainerState.Load(Path.Combine(saved.Directory, CheckpointLayout.TrainerStateFile));
+            settings.Log($"checkpoint of step {saved.Step} in {saved.Directory}");
+            Apply(state.Checkpointed(new RestorePoint(saved.Step, saved.Directory, trainerState.Ledger)));
+        }
+        catch (Exception error) when (error is IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            settings.Log($"checkpoint of step {saved.Step} in {saved.Directory} is not usable: {error.Message}");
+        }
+    }
+
+    /// <summary>Before a group is torn down, the newest intact checkpoint on disk is the one to roll back to (the one
+    /// reported last may have been damaged since).</summary>
+    private JobState WithRestorePoint(JobState current)
+    {
+        try
+        {
+            var selection = new CheckpointStore(settings.CheckpointRoot).LatestValid();
+            foreach (CheckpointVerdict rejected in selection.Rejected)
+                settings.Log($"skipping checkpoint {rejected.Checkpoint.Path}: {rejected.Problem}");
+            if (selection.Chosen is not { } chosen) return current;
+            var trainerState = TrainerState.Load(Path.Combine(chosen.Checkpoint.Path, CheckpointLayout.TrainerStateFile));
+            return current.Checkpointed(new RestorePoint(chosen.Checkpoint.Step, chosen.Checkpoint.Path, trainerState.Ledger)).State;
+        }
+        catch (Exception error) when (error is IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            settings.Log($"cannot read the checkpoints in {settings.CheckpointRoot}: {error.Message}");
+            return current;
+        }
+    }
+
+    private JobCommands.Reply Scale(int count)
+    {
+        if (settings.Launcher is not { } launcher) return new JobCommands.Reply(false, "scaling needs the embedded mode, where the coordinator starts the nodes");
+        if (count < 1) return new JobCommands.Reply(false, $"data_nodes must be at least 1, not {count}");
+        if (state.Phase == JobPhase.Finished) return new JobCommands.Reply(false, "the job has finished");
+        var current = state.DataNodes.ToList();
+        nextDataNode = Math.Max(nextDataNode, current.Select(Index).DefaultIfEmpty(-1).Max() + 1);
+        for (int i = current.Count; i < count; i++) launcher.Launch(NodeRole.DataNode, $"data-{nextDataNode++}");
+        foreach (string retired in current.OrderByDescending(Index).Take(Math.Max(0, current.Count - count)))
+        {
+            Apply(state.Retire(retired));
+            refs.Remove(retired, out IActorRef? node);
+            if (node is not null) Context.Unwatch(node);
+        }
+
+        return new JobCommands.Reply(true, $"scaling data nodes from {current.Count} to {count}");
+    }
+
+    private static int Index(string name) => int.TryParse(name.AsSpan(name.LastIndexOf('-') + 1), out int index) ? index : -1;
+
+    private JobCommands.Reply Command(bool allowed, string done, Func<JobTransition> transition)
+    {
+        if (!allowed) return new JobCommands.Reply(false, $"the job is {state.Phase.ToString().ToLowerInvariant()}");
+        Apply(transition());
+        return new JobCommands.Reply(true, done);
+    }
+
+    private void Guarded(Func<JobTransition> decide, string what)
+    {
+        try
+        {
+            Apply(decide());
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidDataException or InvalidOperationException)
+        {
+            settings.Log($"ignored {what}: {error.Message}");
+        }
+    }
+
+    private void Apply(JobTransition transition)
+    {
+        long generationBefore = state.Generation;
+        long assignedBefore = state.AssignVersion;
+        long trainedBefore = state.CompletedStep;
+        state = transition.State;
+        foreach (Dispatch dispatch in transition.Messages)
+        {
+            if (refs.TryGetValue(dispatch.Node, out IActorRef? node)) node.Tell(dispatch.Message, Self);
+        }
+
+        // A trainer cannot unlearn: a group rolled back to the initial weights needs fresh processes, which the
+        // replacement of lost trainers then starts.
+        if (settings.Launcher is { } launcher && trainedBefore > 0 && state.ResumeFrom is null && state.CompletedStep == 0
+            && transition.Messages.Any(m => m.Message is AbortGroup))
+        {
+            foreach (string trainer in state.Trainers)
+            {
+                settings.Log($"restarting {trainer}: there is no checkpoint to roll back to");
+                launcher.Kill(trainer);
+            }
+        }
+
+        if (state.AssignVersion != assignedBefore && state.Phase == JobPhase.Training)
+            Context.Timers.StartSingleTimer("owners", new JobCommands.OwnersSettled(), OwnersSettleTime);
+        if (state.Generation != generationBefore && state.Phase == JobPhase.Training)
+            settings.Log($"group generation {state.Generation}: {string.Join(", ", state.Ranks.Members.Select((m, r) => $"rank {r} {m}"))}{(state.ResumeFrom is { } from ? $", resuming from step {from.Step}" : "")}");
+        if (state.Phase == JobPhase.Waiting && state.Trainers.Count > 0 && !Context.Timers.IsTimerActive("form"))
+            Context.Timers.StartSingleTimer("form", new JobCommands.FormGraceElapsed(), settings.FormGrace);
+        if (state.Phase != JobPhase.Waiting) Context.Timers.Cancel("form");
+        if (state.Phase == JobPhase.Finished && !shuttingDown)
+        {
+            shuttingDown = true;
+            settings.Log($"job finished: {state.FinishReason}");
+            Context.Timers.StartSingleTimer("shutdown", new JobCommands.ShutdownGraceElapsed(), settings.ShutdownGrace);
+        }
+
+        Publish();
+        if (shuttingDown && refs.Count == 0) Complete();
+    }
+
+    private void Record(StepCommitted commit)
+    {
+        string line = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            generation = commit.Generation,
+            rank = commit.Rank,
+            step = commit.Step,
+            epoch = commit.Epoch,
+            batch_ids = commit.BatchIds.ToArray(),
+            current = commit.Generation == state.Generation && state.Phase == JobPhase.Training,
+        });
+        File.AppendAllLines(Path.Combine(settings.RunDirectory, "commits.jsonl"), [line]);
+    }
+
+    private void Publish() => settings.Board.Publish(JobStatus.From(settings.JobName, state));
+
+    private void Complete()
+    {
+        if (settings.Launcher is { } launcher)
+        {
+            foreach (string name in launcher.Running) launcher.Kill(name);
+        }
+
+        JobStatus final = JobStatus.From(settings.JobName, state);
+        string path = Path.Combine(settings.RunDirectory, "status.json");
+        File.WriteAllText(path + ".tmp", System.Text.Json.JsonSerializer.Serialize(final, JobStatus.Json));
+        File.Move(path + ".tmp", path, overwrite: true);
+        settings.Board.Complete(final);
+    }
+}

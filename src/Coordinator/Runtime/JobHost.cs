@@ -1,0 +1,146 @@
+using System.Text;
+using Cluster.Coordinator.Api;
+using Cluster.Coordinator.Jobs;
+using Cluster.Shared.Actors;
+using Cluster.Shared.Jobs;
+using Cluster.Shared.Planning;
+using Cluster.Shared.Protocol;
+using NodeRole = Cluster.Shared.Planning.NodeRole;
+using Cluster.Shared.Remoting;
+using Cluster.Torch.Distributed;
+
+namespace Cluster.Coordinator.Runtime;
+
+/// <summary>
+/// A running coordinator: the actor system <c>coordinator</c> with <c>/user/job</c>, the c10d TCPStore the trainers meet
+/// at, the HTTP API, and in the embedded mode the node processes. The run directory (<c>runs/NAME</c> next to the job
+/// spec) holds <c>api.url</c>, which <c>cluster status|scale|stop</c> read, and the nodes' logs.
+/// </summary>
+public sealed class JobHost : IAsyncDisposable
+{
+    public const string ApiUrlFile = "api.url";
+    private static readonly TimeSpan StoreTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly ActorSystem system;
+    private readonly TcpStore store;
+    private readonly JobApi api;
+    private readonly LocalNodeLauncher? launcher;
+    private readonly IActorRef job;
+
+    private JobHost(JobSpec spec, ActorSystem system, TcpStore store, JobApi api, LocalNodeLauncher? launcher, IActorRef job, StatusBoard board, string runDirectory, int expectedSteps)
+    {
+        this.job = job;
+        Spec = spec;
+        this.system = system;
+        this.store = store;
+        this.api = api;
+        this.launcher = launcher;
+        Board = board;
+        RunDirectory = runDirectory;
+        ExpectedSteps = expectedSteps;
+    }
+
+    public JobSpec Spec { get; }
+
+    public StatusBoard Board { get; }
+
+    public string RunDirectory { get; }
+
+    public string ApiUrl => api.Url;
+
+    public string CoordinatorAddress => system.Address.ToString();
+
+    /// <summary>Steps the job will train if nothing changes (max steps, or the epochs' batches over the group).</summary>
+    public int ExpectedSteps { get; }
+
+    /// <summary>Where the run directory of the job at <paramref name="jobPath"/> is.</summary>
+    public static string RunDirectoryOf(string jobPath, JobSpec spec) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(jobPath))!, "runs", spec.Name);
+
+    /// <exception cref="JobSpecException">The spec is invalid.</exception>
+    /// <exception cref="InvalidDataException">The training data cannot be used.</exception>
+    /// <exception cref="InvalidOperationException">The secret is missing (nodes started elsewhere).</exception>
+    public static async Task<JobHost> StartAsync(TrainOptions options, Action<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(log);
+        string jobPath = Path.GetFullPath(options.JobPath);
+        JobSpec spec = JobSpecLoader.Load(jobPath);
+        string jobDirectory = Path.GetDirectoryName(jobPath)!;
+        string yaml = File.ReadAllText(jobPath);
+        int dataNodes = options.DataNodes ?? spec.Cluster.DataNodes;
+        int gpuNodes = options.GpuNodes ?? spec.Cluster.GpuNodes;
+
+        var planner = ManifestEpochPlanner.Load(spec, options.Validate, log);
+        PlannedEpoch first = planner.Plan(0);
+        log($"{planner.Items} training items ({planner.TotalSeconds / 60:F1} min), {first.Batches.Count} batches per epoch");
+
+        string secretText = options.Embedded ? JobSecret.Generate() : "";
+        byte[] secret = options.Embedded ? Encoding.UTF8.GetBytes(secretText) : JobSecret.Load(spec.Cluster);
+        string runDirectory = RunDirectoryOf(jobPath, spec);
+        Directory.CreateDirectory(runDirectory);
+        // A new run's record starts empty.
+        File.Delete(Path.Combine(runDirectory, "commits.jsonl"));
+        File.Delete(Path.Combine(runDirectory, "status.json"));
+
+        var limits = new JobLimits(spec.Schedule.MaxSteps, spec.Schedule.Epochs, spec.Batching.GradientAccumulation, gpuNodes, Math.Max(8, 4 * dataNodes));
+        int perStep = gpuNodes * spec.Batching.GradientAccumulation;
+        int epochSteps = (first.Batches.Count + perStep - 1) / perStep;
+        int expected = spec.Schedule.MaxSteps ?? epochSteps * (spec.Schedule.Epochs ?? 1);
+
+        TcpStore store = TcpStore.Server("127.0.0.1", 0, StoreTimeout);
+        ActorSystem? system = null;
+        LocalNodeLauncher? launcher = null;
+        try
+        {
+            system = ActorSystem.Create("coordinator", new ActorSystemOptions
+            {
+                Remote = new RemoteOptions { Secret = secret, Host = "127.0.0.1", Port = options.Port, Messages = ClusterMessages.CreateRegistry() },
+                Log = e =>
+                {
+                    if (e.Level >= ActorLogLevel.Warning) log($"[{e.Level}] {e.Source}: {e.Message}");
+                },
+            });
+            if (options.Embedded)
+                launcher = new LocalNodeLauncher(system.Address.ToString(), secretText, Path.Combine(runDirectory, "logs"), options.Device, options.NodeArguments);
+            var board = new StatusBoard();
+            JobState initial = JobState.Start(limits, planner.Plan, "127.0.0.1", store.Port);
+            var settings = new JobActorSettings(spec.Name, yaml, jobDirectory, spec.Checkpointing.Directory, initial, launcher, board,
+                FormGrace: TimeSpan.FromSeconds(60), ShutdownGrace: TimeSpan.FromSeconds(30), runDirectory, log);
+            IActorRef job = system.ActorOf(JobActor.Props(settings), "job");
+            if (launcher is not null) launcher.Exited = (name, code) => job.Tell(new JobCommands.NodeExited(name, code));
+            JobApi api = await JobApi.StartAsync("127.0.0.1", options.ApiPort, board, job).ConfigureAwait(false);
+            string urlFile = Path.Combine(runDirectory, ApiUrlFile);
+            File.WriteAllText(urlFile + ".tmp", api.Url);
+            File.Move(urlFile + ".tmp", urlFile, overwrite: true);
+            log($"coordinator at {system.Address}, API at {api.Url}");
+            if (launcher is not null)
+            {
+                for (int i = 1; i <= dataNodes; i++) launcher.Launch(NodeRole.DataNode, $"data-{i}");
+                for (int i = 0; i < gpuNodes; i++) launcher.Launch(NodeRole.GpuNode, $"gpu-{i}");
+            }
+
+            return new JobHost(spec, system, store, api, launcher, job, board, runDirectory, expected);
+        }
+        catch
+        {
+            launcher?.Dispose();
+            if (system is not null) await system.TerminateAsync().ConfigureAwait(false);
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Ends the job as <c>POST /stop</c> does: the nodes are told to stop and the job completes once they are gone.</summary>
+    public void RequestStop(string reason) => job.Tell(new JobCommands.Stop(reason));
+
+    public async ValueTask DisposeAsync()
+    {
+        File.Delete(Path.Combine(RunDirectory, ApiUrlFile));
+        await api.DisposeAsync().ConfigureAwait(false);
+        launcher?.StopAll(TimeSpan.FromSeconds(10));
+        launcher?.Dispose();
+        await system.TerminateAsync().ConfigureAwait(false);
+        store.Dispose();
+    }
+}

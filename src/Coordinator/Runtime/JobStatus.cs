@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Cluster.Coordinator.Jobs;
+using Cluster.Shared.Planning;
+
+namespace Cluster.Coordinator.Runtime;
+
+/// <summary>What <c>GET /status</c> returns (snake_case JSON) and what the progress display shows.</summary>
+public sealed record JobStatus
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+    };
+
+    public required string Job { get; init; }
+
+    public required string Phase { get; init; }
+
+    public string? FinishReason { get; init; }
+
+    public bool Failed { get; init; }
+
+    public long Generation { get; init; }
+
+    public int WorldSize { get; init; }
+
+    public long Step { get; init; }
+
+    public int? MaxSteps { get; init; }
+
+    public int Epoch { get; init; }
+
+    public int? Epochs { get; init; }
+
+    public double Loss { get; init; }
+
+    public double LearningRate { get; init; }
+
+    public double ExamplesPerSecond { get; init; }
+
+    public double DataWaitSeconds { get; init; }
+
+    public IReadOnlyList<NodeStatus> Nodes { get; init; } = [];
+
+    public int LedgerBatches { get; init; }
+
+    public int LedgerCommitted { get; init; }
+
+    public int LedgerInFlight { get; init; }
+
+    public long DuplicateCommits { get; init; }
+
+    public long SkippedExamples { get; init; }
+
+    public long? CheckpointStep { get; init; }
+
+    public string? CheckpointDirectory { get; init; }
+
+    public long? EvaluationStep { get; init; }
+
+    public IReadOnlyDictionary<string, double> Evaluation { get; init; } = new Dictionary<string, double>();
+
+    public IReadOnlyList<string> EvaluationSamples { get; init; } = [];
+
+    public static JobStatus From(string job, JobState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var nodes = state.Nodes.Values.Select(n =>
+        {
+            int? rank = n.Role == NodeRole.GpuNode && state.Phase == JobPhase.Training ? state.Ranks.RankOf(n.Name) : null;
+            string role = n.Role == NodeRole.DataNode ? "data" : "gpu";
+            string nodeState = n.Role == NodeRole.DataNode ? "serving" : rank is null ? "waiting" : "training";
+            return new NodeStatus(n.Name, role, nodeState, rank, n.ProcessId, n.Device, n.Role == NodeRole.DataNode ? state.Allocator.ShardsOf(n.Name).Count : 0);
+        }).ToList();
+        TrainingProgress p = state.Progress;
+        return new JobStatus
+        {
+            Job = job,
+            Phase = state.Phase.ToString().ToLowerInvariant(),
+            FinishReason = state.FinishReason,
+            Failed = state.Failed,
+            Generation = state.Generation,
+            WorldSize = state.Phase == JobPhase.Training ? state.Ranks.WorldSize : 0,
+            Step = state.CompletedStep,
+            MaxSteps = state.Limits.MaxSteps,
+            Epoch = state.Ledger.Epoch,
+            Epochs = state.Limits.Epochs,
+            Loss = p.Loss,
+            LearningRate = p.LearningRate,
+            ExamplesPerSecond = p.ExamplesPerSecond,
+            DataWaitSeconds = p.DataWaitSeconds,
+            Nodes = nodes,
+            LedgerBatches = state.Ledger.Plan.BatchIds.Count,
+            LedgerCommitted = state.Ledger.CommittedCount,
+            LedgerInFlight = state.Ledger.InFlightCount,
+            DuplicateCommits = p.DuplicateCommits,
+            SkippedExamples = p.SkippedExamples,
+            CheckpointStep = state.LatestCheckpoint?.Step,
+            CheckpointDirectory = state.LatestCheckpoint?.Directory,
+            EvaluationStep = p.EvaluationStep >= 0 ? p.EvaluationStep : null,
+            Evaluation = p.Evaluation,
+            EvaluationSamples = p.EvaluationSamples,
+        };
+    }
+}

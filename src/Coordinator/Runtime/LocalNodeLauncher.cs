@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Cluster.Shared.Planning;
+
+namespace Cluster.Coordinator.Runtime;
+
+/// <summary>
+/// Starts <c>datanode</c> and <c>gpunode</c> as child processes on this machine. Their assemblies are deployed next to
+/// the coordinator's (Coordinator.csproj references both executables), so the same lookup works from the build
+/// output, a publish folder and a test's output. The job secret reaches them through <c>CLUSTER_SECRET</c>, never the
+/// command line; their output is prefixed with the node's name and kept in <c>logs/NAME.log</c> of the run directory.
+/// </summary>
+public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
+{
+    private readonly ConcurrentDictionary<string, Process> processes = new(StringComparer.Ordinal);
+    private readonly string coordinatorAddress;
+    private readonly string secret;
+    private readonly string logDirectory;
+    private readonly IReadOnlyList<string> extraArguments;
+    private readonly string gpuDevice;
+
+    public LocalNodeLauncher(string coordinatorAddress, string secret, string logDirectory, string gpuDevice, IReadOnlyList<string>? extraArguments = null)
+    {
+        this.coordinatorAddress = coordinatorAddress;
+        this.secret = secret;
+        this.logDirectory = logDirectory;
+        this.gpuDevice = gpuDevice;
+        this.extraArguments = extraArguments ?? [];
+        Directory.CreateDirectory(logDirectory);
+    }
+
+    /// <summary>Called with the node's name and exit code when a started process exits.</summary>
+    public Action<string, int>? Exited { get; set; }
+
+    public IReadOnlyList<string> Running => [.. processes.Where(p => !HasExited(p.Value)).Select(p => p.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>The path of a node executable's assembly next to this one.</summary>
+    /// <exception cref="FileNotFoundException">It was not deployed with the coordinator.</exception>
+    public static string AssemblyOf(string executable)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, executable + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{executable}.dll is not next to the coordinator in {AppContext.BaseDirectory}; build the solution (Coordinator.csproj references the node projects)", path);
+    }
+
+    public void Launch(NodeRole role, string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (processes.TryGetValue(name, out Process? old) && !HasExited(old)) Kill(name);
+        string executable = role == NodeRole.DataNode ? "datanode" : "gpunode";
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[] { AssemblyOf(executable), "--coordinator", coordinatorAddress, "--name", name, "--host", "127.0.0.1" })
+            start.ArgumentList.Add(argument);
+        if (role == NodeRole.GpuNode)
+        {
+            start.ArgumentList.Add("--device");
+            // One trainer per device: gpu-K trains on cuda:K.
+            start.ArgumentList.Add(gpuDevice == "cuda" ? $"cuda:{name[(name.LastIndexOf('-') + 1)..]}" : gpuDevice);
+        }
+
+        foreach (string argument in extraArguments) start.ArgumentList.Add(argument);
+        start.Environment["CLUSTER_SECRET"] = secret;
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var log = new StreamWriter(Path.Combine(logDirectory, name + ".log"), append: true) { AutoFlush = true };
+        var gate = new object();
+        void Write(string? line)
+        {
+            if (line is null) return;
+            lock (gate) log.WriteLine(line);
+        }
+
+        process.OutputDataReceived += (_, e) => Write(e.Data);
+        process.ErrorDataReceived += (_, e) => Write(e.Data);
+        process.Exited += (_, _) =>
+        {
+            // Let the output readers drain before the log closes.
+            process.WaitForExit();
+            lock (gate) log.Dispose();
+            Exited?.Invoke(name, process.ExitCode);
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        processes[name] = process;
+    }
+
+    public void Kill(string name)
+    {
+        if (!processes.TryGetValue(name, out Process? process)) return;
+        try
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the check and the kill.
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the children to exit by themselves, then kills the rest.</summary>
+    public void StopAll(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        foreach (var (name, process) in processes)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left > TimeSpan.Zero && process.WaitForExit(left)) continue;
+            Kill(name);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (string name in processes.Keys) Kill(name);
+        foreach (Process process in processes.Values)
+        {
+            process.WaitForExit(5000);
+            process.Dispose();
+        }
+    }
+
+    private static bool HasExited(Process process)
+    {
+        try
+        {
+            return process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>The <c>dotnet</c> host: the one running this process (also under a test host), else the one on PATH.</summary>
+    private static string DotnetHost()
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)) return host;
+        string? current = Environment.ProcessPath;
+        if (current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet") return current;
+        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } root && File.Exists(Path.Combine(root, "dotnet"))) return Path.Combine(root, "dotnet");
+        return "dotnet";
+    }
+}

@@ -1,0 +1,361 @@
+using Cluster.Coordinator.Jobs;
+using Cluster.Shared.Planning;
+using Cluster.Shared.Protocol;
+using NodeRole = Cluster.Shared.Planning.NodeRole;
+
+namespace Cluster.Coordinator.Tests.Jobs;
+
+public class JobStateTests
+{
+    private static PlannedEpoch Plan(int epoch, int batches) =>
+        new(epoch, [.. Enumerable.Range(0, batches).Select(b => new EpochBatch($"e{epoch}-b{b}", [$"u{b * 2}", $"u{b * 2 + 1}"]))]);
+
+    private static JobState Start(int batches = 12, int? maxSteps = null, int? epochs = 1, int trainers = 2, int accumulation = 1, int shards = 4) =>
+        JobState.Start(new JobLimits(maxSteps, epochs, accumulation, trainers, shards), e => Plan(e, batches), "127.0.0.1", 29500);
+
+    private static NodeInfo Data(string name) => new(name, NodeRole.DataNode, $"cluster.tcp://{name}@127.0.0.1:1/user/data-node", 1, "");
+
+    private static NodeInfo Gpu(string name) => new(name, NodeRole.GpuNode, $"cluster.tcp://{name}@127.0.0.1:2/user/trainer", 2, "cpu");
+
+    private static JobTransition Running(JobState state, params string[] nodes)
+    {
+        var messages = new List<Dispatch>();
+        foreach (string node in nodes)
+        {
+            JobTransition t = state.Register(node.StartsWith("data", StringComparison.Ordinal) ? Data(node) : Gpu(node));
+            state = t.State;
+            messages.AddRange(t.Messages);
+        }
+
+        return new JobTransition(state, messages);
+    }
+
+    private static IEnumerable<T> To<T>(IEnumerable<Dispatch> messages, string node) => messages.Where(m => m.Node == node).Select(m => m.Message).OfType<T>();
+
+    /// <summary>Commits every scheduled step in order, as each rank would after its optimizer step.</summary>
+    private static JobTransition TrainAll(JobState state, Func<long, bool>? until = null)
+    {
+        var messages = new List<Dispatch>();
+        foreach (var step in state.Schedule.GroupBy(b => b.Step).OrderBy(g => g.Key))
+        {
+            if (until is not null && !until(step.Key)) break;
+            for (int rank = 0; rank < state.Ranks.WorldSize; rank++)
+            {
+                var commit = new StepCommitted { Generation = state.Generation, Rank = rank, Step = step.Key, Epoch = state.Ledger.Epoch, Loss = 1.0 / step.Key, Examples = 2, StepSeconds = 0.5 };
+                commit.BatchIds.Add(step.Where(b => b.Rank == rank).Select(b => b.BatchId));
+                JobTransition t = state.Committed(commit);
+                state = t.State;
+                messages.AddRange(t.Messages);
+                if (state.Phase == JobPhase.Finished) return new JobTransition(state, messages);
+            }
+        }
+
+        return new JobTransition(state, messages);
+    }
+
+    [Fact]
+    public void The_group_forms_once_the_expected_trainers_and_a_data_node_are_there()
+    {
+        var t = Running(Start(trainers: 2), "gpu-0", "data-1");
+        Assert.Equal(JobPhase.Waiting, t.State.Phase);
+        Assert.Empty(t.Messages.Select(m => m.Message).OfType<FormGroup>());
+
+        t = t.State.Register(Gpu("gpu-1"));
+        Assert.Equal(JobPhase.Training, t.State.Phase);
+        var forms = t.Messages.Select(m => (m.Node, Form: m.Message as FormGroup)).Where(m => m.Form is not null).ToList();
+        Assert.Equal(["gpu-0", "gpu-1"], forms.Select(f => f.Node));
+        Assert.Equal([0, 1], forms.Select(f => f.Form!.Rank));
+        Assert.All(forms, f => Assert.Equal(2, f.Form!.WorldSize));
+        Assert.All(forms, f => Assert.Equal(29500, f.Form!.StorePort));
+        Assert.All(forms, f => Assert.Equal("", f.Form!.ResumeFrom));
+        var assigned = To<AssignShards>(t.Messages, "data-1").Last();
+        Assert.Equal(12, assigned.Shards.Sum(s => s.Batches.Count));
+    }
+
+    [Fact]
+    public void A_schedule_gives_every_rank_every_entry_world_size_batches_per_step_in_plan_order()
+    {
+        var t = Running(Start(batches: 7, trainers: 2), "data-1", "gpu-0", "gpu-1");
+        var schedules = t.Messages.Where(m => m.Message is EpochSchedule).ToList();
+        Assert.Equal(["gpu-0", "gpu-1"], schedules.Select(s => s.Node));
+        var schedule = (EpochSchedule)schedules[0].Message;
+        Assert.Equal(schedule, (EpochSchedule)schedules[1].Message);
+        Assert.Equal(Enumerable.Range(0, 7).Select(b => $"e0-b{b}"), schedule.Batches.Select(b => b.BatchId));
+        Assert.Equal([1L, 1, 2, 2, 3, 3, 4], schedule.Batches.Select(b => b.Step));
+        Assert.Equal([0, 1, 0, 1, 0, 1, 0], schedule.Batches.Select(b => b.Rank));
+        Assert.Equal(Enumerable.Range(0, 7), schedule.Batches.Select(b => b.Position));
+        Assert.All(schedule.Batches, b => Assert.Equal("cluster.tcp://data-1@127.0.0.1:1/user/data-node", schedule.ShardOwners[b.Shard]));
+        Assert.Equal(0, LedgerCursorJson.Parse(schedule.CommittedBefore).CommittedCount);
+    }
+
+    [Fact]
+    public void Gradient_accumulation_puts_several_batches_of_a_rank_in_one_step()
+    {
+        var t = Running(Start(batches: 8, trainers: 2, accumulation: 2), "data-1", "gpu-0", "gpu-1");
+        var schedule = To<EpochSchedule>(t.Messages, "gpu-0").Single();
+        Assert.Equal([1L, 1, 1, 1, 2, 2, 2, 2], schedule.Batches.Select(b => b.Step));
+        Assert.Equal([0, 1, 0, 1, 0, 1, 0, 1], schedule.Batches.Select(b => b.Rank));
+    }
+
+    [Fact]
+    public void Training_an_epoch_commits_every_batch_once_and_finishes_the_job()
+    {
+        var t = Running(Start(batches: 9, epochs: 1), "data-1", "data-2", "gpu-0", "gpu-1");
+        t = TrainAll(t.State);
+        Assert.Equal(JobPhase.Finished, t.State.Phase);
+        Assert.False(t.State.Failed);
+        Assert.True(t.State.Ledger.IsComplete);
+        Assert.Equal(9, t.State.Ledger.CommittedCount);
+        Assert.Equal(5, t.State.CompletedStep);
+        Assert.Single(To<StopTraining>(t.Messages, "gpu-1"));
+        Assert.Single(To<StopDataNode>(t.Messages, "data-2"));
+    }
+
+    [Fact]
+    public void A_step_is_applied_only_when_every_rank_reported_even_if_a_later_step_arrives_first()
+    {
+        var state = Running(Start(batches: 8), "data-1", "gpu-0", "gpu-1").State;
+        StepCommitted Commit(int rank, long step)
+        {
+            var c = new StepCommitted { Generation = state.Generation, Rank = rank, Step = step, Epoch = 0, Loss = 2 };
+            c.BatchIds.Add(state.Schedule.Where(b => b.Step == step && b.Rank == rank).Select(b => b.BatchId));
+            return c;
+        }
+
+        state = state.Committed(Commit(0, 1)).State;
+        state = state.Committed(Commit(0, 2)).State;
+        Assert.Equal(0, state.CompletedStep);
+        Assert.Equal(0, state.Ledger.CommittedCount);
+        state = state.Committed(Commit(1, 2)).State;
+        state = state.Committed(Commit(1, 1)).State;
+        Assert.Equal(2, state.CompletedStep);
+        Assert.Equal(4, state.Ledger.CommittedCount);
+    }
+
+    [Fact]
+    public void The_next_epoch_waits_for_the_rank_without_batches_in_the_last_step()
+    {
+        var state = Running(Start(batches: 3, epochs: 2), "data-1", "gpu-0", "gpu-1").State;
+        StepCommitted Commit(int rank, long step)
+        {
+            var c = new StepCommitted { Generation = state.Generation, Rank = rank, Step = step, Epoch = 0 };
+            c.BatchIds.Add(state.Schedule.Where(b => b.Step == step && b.Rank == rank).Select(b => b.BatchId));
+            return c;
+        }
+
+        state = state.Committed(Commit(0, 1)).State.Committed(Commit(1, 1)).State;
+        var last = state.Committed(Commit(0, 2));
+        Assert.Equal(1, last.State.CompletedStep);
+        Assert.Empty(last.Messages);
+        var next = last.State.Committed(Commit(1, 2));
+        Assert.Equal(1, next.State.Ledger.Epoch);
+        Assert.Equal(2, next.Messages.Count(m => m.Message is EpochSchedule));
+    }
+
+    [Fact]
+    public void Commits_of_an_old_generation_are_ignored()
+    {
+        var state = Running(Start(batches: 8), "data-1", "gpu-0", "gpu-1").State;
+        var stale = new StepCommitted { Generation = state.Generation - 1, Rank = 0, Step = 1, Epoch = 0 };
+        stale.BatchIds.Add("e0-b0");
+        Assert.Same(state, state.Committed(stale).State);
+    }
+
+    [Fact]
+    public void Max_steps_cut_the_schedule_and_end_the_job()
+    {
+        var t = Running(Start(batches: 20, maxSteps: 3, epochs: null), "data-1", "gpu-0", "gpu-1");
+        Assert.Equal(3, t.State.Schedule.Max(b => b.Step));
+        t = TrainAll(t.State);
+        Assert.Equal(JobPhase.Finished, t.State.Phase);
+        Assert.Contains("max steps", t.State.FinishReason);
+        Assert.Equal(6, t.State.Ledger.CommittedCount);
+    }
+
+    [Fact]
+    public void The_next_epoch_gets_new_shards_and_schedules_that_continue_the_step_count()
+    {
+        var t = Running(Start(batches: 4, epochs: 2), "data-1", "gpu-0", "gpu-1");
+        t = TrainAll(t.State);
+        Assert.Equal(JobPhase.Training, t.State.Phase);
+        Assert.Equal(1, t.State.Ledger.Epoch);
+        var schedule = To<EpochSchedule>(t.Messages, "gpu-0").Single();
+        Assert.Equal(1, schedule.Epoch);
+        Assert.Equal(3, schedule.Batches.Min(b => b.Step));
+        Assert.All(To<AssignShards>(t.Messages, "data-1").Single().Shards, s => Assert.Equal(1, s.Epoch));
+        t = TrainAll(t.State);
+        Assert.Equal(JobPhase.Finished, t.State.Phase);
+        Assert.Equal(4, t.State.CompletedStep);
+    }
+
+    [Fact]
+    public void A_lost_data_node_hands_its_shards_to_the_others_and_trainers_learn_the_new_owners()
+    {
+        var t = Running(Start(batches: 12, shards: 4), "data-1", "data-2", "gpu-0", "gpu-1");
+        var state = t.State;
+        var sent = state.Allocator.ShardsOf("data-2").SelectMany(s => state.Shards.Shards[s].BatchIds).First();
+        state = state.Sent(new BatchSent { Epoch = 0, BatchId = sent, Node = "data-2" }).State;
+        Assert.Equal(1, state.Ledger.InFlightCount);
+
+        t = state.Lost("data-2");
+        Assert.Equal(0, t.State.Ledger.InFlightCount);
+        Assert.Equal(4, t.State.Allocator.ShardsOf("data-1").Count);
+        var assignment = To<AssignShards>(t.Messages, "data-1").Single();
+        Assert.Equal(4, assignment.Shards.Count);
+        Assert.True(assignment.Version > state.AssignVersion);
+        foreach (string trainer in new[] { "gpu-0", "gpu-1" })
+            Assert.All(To<ShardOwners>(t.Messages, trainer).Single().ShardOwners_.Values, owner => Assert.Contains("data-1@", owner));
+        Assert.DoesNotContain(t.Messages, m => m.Node == "data-2");
+        Assert.Equal(JobPhase.Training, t.State.Phase);
+
+        t = TrainAll(t.State);
+        Assert.Equal(JobPhase.Finished, t.State.Phase);
+        Assert.Equal(12, t.State.Ledger.CommittedCount);
+    }
+
+    [Fact]
+    public void Owners_are_sent_again_to_the_group_only_while_training()
+    {
+        var state = Running(Start(batches: 8), "data-1", "gpu-0", "gpu-1").State;
+        var again = state.OwnersAgain();
+        Assert.Equal(["gpu-0", "gpu-1"], again.Messages.Select(m => m.Node));
+        Assert.All(again.Messages, m => Assert.Equal(state.ShardOwnerPaths(), ((ShardOwners)m.Message).ShardOwners_));
+        Assert.Empty(state.Pause().State.OwnersAgain().Messages);
+    }
+
+    [Fact]
+    public void A_joining_data_node_takes_a_share_and_only_affected_nodes_are_told()
+    {
+        var t = Running(Start(batches: 12, shards: 6), "data-1", "data-2", "gpu-0", "gpu-1");
+        t = t.State.Register(Data("data-3"));
+        Assert.Equal(2, t.State.Allocator.ShardsOf("data-3").Count);
+        Assert.Single(To<AssignShards>(t.Messages, "data-3"));
+        Assert.Equal(2, To<ShardOwners>(t.Messages, "gpu-0").Single().ShardOwners_.Values.Count(o => o.Contains("data-3@", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_lost_trainer_aborts_the_group_rolls_back_to_the_checkpoint_and_the_replacement_resumes_from_it()
+    {
+        var t = Running(Start(batches: 12), "data-1", "gpu-0", "gpu-1");
+        t = TrainAll(t.State, step => step <= 4);
+        var state = t.State;
+        Assert.Equal(4, state.CompletedStep);
+        var cursor = state.Ledger.CursorAt(2);
+        state = state.Checkpointed(new RestorePoint(2, "/ckpt/step-2", cursor)).State;
+        long generation = state.Generation;
+
+        t = state.Lost("gpu-1");
+        Assert.Equal(JobPhase.Waiting, t.State.Phase);
+        var abort = To<AbortGroup>(t.Messages, "gpu-0").Single();
+        Assert.Equal(generation, abort.Generation);
+        Assert.Equal(4, t.State.Ledger.CommittedCount);
+        Assert.Equal(2, t.State.CompletedStep);
+
+        t = t.State.Register(Gpu("gpu-1"));
+        Assert.Equal(JobPhase.Training, t.State.Phase);
+        Assert.True(t.State.Generation > generation);
+        Assert.All(t.Messages.Select(m => m.Message).OfType<FormGroup>(), f => Assert.Equal("/ckpt/step-2", f.ResumeFrom));
+        var schedule = To<EpochSchedule>(t.Messages, "gpu-1").Single();
+        Assert.Equal(3, schedule.Batches.Min(b => b.Step));
+        Assert.Equal(8, schedule.Batches.Count);
+        Assert.Equal(Enumerable.Range(4, 8), schedule.Batches.Select(b => b.Position));
+        Assert.Equal(cursor, LedgerCursorJson.Parse(schedule.CommittedBefore));
+
+        t = TrainAll(t.State);
+        Assert.Equal(JobPhase.Finished, t.State.Phase);
+        Assert.Equal(12, t.State.Ledger.CommittedCount);
+    }
+
+    [Fact]
+    public void Without_a_checkpoint_a_lost_trainer_restarts_the_epoch_from_scratch_with_the_survivors()
+    {
+        var t = Running(Start(batches: 6), "data-1", "gpu-0", "gpu-1");
+        t = TrainAll(t.State, step => step <= 1);
+        t = t.State.Lost("gpu-0");
+        Assert.Equal(0, t.State.Ledger.CommittedCount);
+        Assert.Equal(JobPhase.Waiting, t.State.Phase);
+        t = t.State.FormWithAvailable();
+        Assert.Equal(JobPhase.Training, t.State.Phase);
+        Assert.Equal(["gpu-1"], t.State.Ranks.Members);
+        Assert.Equal("", To<FormGroup>(t.Messages, "gpu-1").Single().ResumeFrom);
+        Assert.Equal(6, To<EpochSchedule>(t.Messages, "gpu-1").Single().Batches.Count(b => b.Rank == 0));
+    }
+
+    [Fact]
+    public void A_checkpoint_that_closed_its_epoch_resumes_on_the_next_one()
+    {
+        var t = Running(Start(batches: 4, epochs: 3), "data-1", "gpu-0", "gpu-1");
+        var full = t.State.Ledger;
+        t = TrainAll(t.State);
+        var closed = t.State;
+        Assert.Equal(1, closed.Ledger.Epoch);
+        var cursor = new LedgerCursor(0, 2, 4, [new CommittedRange(0, 4)]);
+        t = closed.Checkpointed(new RestorePoint(2, "/ckpt/step-2", cursor)).State.Lost("gpu-1");
+        t = t.State.FormWithAvailable();
+        Assert.Equal(1, t.State.Ledger.Epoch);
+        Assert.Equal(3, To<EpochSchedule>(t.Messages, "gpu-0").Single().Batches.Min(b => b.Step));
+        Assert.Equal(0, full.CommittedCount);
+    }
+
+    [Fact]
+    public void A_trainer_that_finishes_early_ends_the_job_once_every_rank_committed_that_step()
+    {
+        var t = Running(Start(batches: 12), "data-1", "gpu-0", "gpu-1");
+        var state = TrainAll(t.State, step => step <= 1).State;
+        var early = state.TrainingFinished(new TrainingFinished { Generation = state.Generation, Rank = 0, Step = 2, Reason = "early stopping" });
+        Assert.Equal(JobPhase.Training, early.State.Phase);
+        var done = TrainAll(early.State, step => step <= 2).State;
+        Assert.Equal(JobPhase.Finished, done.Phase);
+        Assert.Equal(2, done.CompletedStep);
+        Assert.Contains("early stopping", done.FinishReason);
+    }
+
+    [Fact]
+    public void Repeated_trainer_failures_without_progress_end_the_job_as_failed()
+    {
+        var state = Running(Start(batches: 6), "data-1", "gpu-0", "gpu-1").State;
+        for (int i = 0; i < 3; i++)
+            state = state.TrainerFailed(new TrainerFailed { Generation = state.Generation, Rank = 0, Reason = "nccl timeout" }).State;
+        Assert.Equal(JobPhase.Finished, state.Phase);
+        Assert.True(state.Failed);
+        Assert.Contains("nccl timeout", state.FinishReason);
+    }
+
+    [Fact]
+    public void Pause_aborts_the_group_and_resume_forms_a_new_generation()
+    {
+        var state = Running(Start(batches: 6), "data-1", "gpu-0", "gpu-1").State;
+        long generation = state.Generation;
+        var paused = state.Pause();
+        Assert.Equal(JobPhase.Paused, paused.State.Phase);
+        Assert.Equal(2, paused.Messages.Select(m => m.Message).OfType<AbortGroup>().Count());
+        Assert.Empty(paused.State.FormWithAvailable().Messages);
+        var resumed = paused.State.Resume();
+        Assert.Equal(JobPhase.Training, resumed.State.Phase);
+        Assert.Equal(generation + 1, resumed.State.Generation);
+    }
+
+    [Fact]
+    public void Retiring_a_data_node_moves_its_shards_and_tells_it_to_stop()
+    {
+        var state = Running(Start(batches: 8), "data-1", "data-2", "gpu-0").State;
+        var t = state.Retire("data-2");
+        Assert.Single(To<StopDataNode>(t.Messages, "data-2"));
+        Assert.DoesNotContain("data-2", t.State.DataNodes);
+        Assert.Empty(t.State.Allocator.ShardsOf("data-2"));
+    }
+
+    [Fact]
+    public void A_node_name_cannot_change_role()
+    {
+        var state = Running(Start(), "data-1").State;
+        Assert.Throws<ArgumentException>(() => state.Register(Gpu("data-1")));
+    }
+
+    [Fact]
+    public void A_job_without_an_end_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Start(maxSteps: null, epochs: null));
+        Assert.Contains("max_steps", error.Message);
+    }
+}

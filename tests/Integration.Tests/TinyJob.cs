@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Cluster.Speech.Audio;
+using Cluster.Speech.Data;
+
+namespace Cluster.Integration.Tests;
+
+/// <summary>A tiny Whisper job on generated clips in a temporary folder, and a <c>cluster train</c> process running it.</summary>
+internal sealed class TinyJob : IDisposable
+{
+    private static readonly string[] Sentences = ["你好", "谢谢你", "今天天气很好", "我们走吧", "早上好", "晚安"];
+
+    public TinyJob(int utterances, int checkpointEvery)
+    {
+        Directory = Path.Combine(Path.GetTempPath(), "cluster-it-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(Path.Combine(Directory, "clips"));
+        var random = new Random(7);
+        var rows = new List<Utterance>();
+        for (int i = 0; i < utterances; i++)
+        {
+            // A tone with a little noise: readable, not silent, not clipped, 1 s (100 frames, the model's context).
+            float[] samples = new float[16000];
+            double frequency = 200 + 40 * (i % 10);
+            for (int n = 0; n < samples.Length; n++)
+                samples[n] = (float)(0.3 * Math.Sin(2 * Math.PI * frequency * n / 16000) + 0.01 * (random.NextDouble() - 0.5));
+            string path = Path.Combine(Directory, "clips", $"u{i:D4}.wav");
+            AudioFile.WriteWav(path, samples, 16000);
+            rows.Add(new Utterance($"u{i:D4}", path, Sentences[i % Sentences.Length]) { Duration = 1.0, Language = "zh" });
+        }
+
+        ManifestWriter.WriteJsonl(Path.Combine(Directory, "train.jsonl"), rows);
+        JobPath = Path.Combine(Directory, "job.yaml");
+        File.WriteAllText(JobPath, $"""
+            name: tiny
+            seed: 3
+            model:
+              whisper:
+                dims:
+                  d_model: 64
+                  encoder_layers: 1
+                  decoder_layers: 1
+                  encoder_attention_heads: 2
+                  decoder_attention_heads: 2
+                  max_source_positions: 50
+                  max_target_positions: 32
+            data:
+              format: jsonl
+              train: train.jsonl
+              language: zh
+              max_duration: 1
+            optimizer:
+              name: adamw
+              lr: 1.0e-3
+            schedule:
+              kind: constant
+              epochs: 1
+            batching:
+              batch_size: 2
+            checkpointing:
+              directory: checkpoints
+              every_steps: {checkpointEvery}
+              keep_last: 2
+              keep_best: 0
+            cluster:
+              data_nodes: 2
+              gpu_nodes: 2
+              credits_per_trainer: 2
+
+            """);
+    }
+
+    public string Directory { get; }
+
+    public string JobPath { get; }
+
+    public string RunDirectory => Path.Combine(Directory, "runs", "tiny");
+
+    public string CheckpointDirectory => Path.Combine(Directory, "checkpoints");
+
+    public StringBuilder Output { get; } = new();
+
+    public Process StartTrain(params string[] extra)
+    {
+        var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in new[] { Path.Combine(AppContext.BaseDirectory, "cluster.dll"), "train", JobPath }.Concat(extra)) start.ArgumentList.Add(argument);
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    public string Transcript()
+    {
+        lock (Output) return Output.ToString();
+    }
+
+    /// <summary>The batch ids of every commit the coordinator received, as the run recorded them.</summary>
+    public IReadOnlyList<string> CommittedBatchIds()
+    {
+        var ids = new List<string>();
+        foreach (string line in File.ReadAllLines(Path.Combine(RunDirectory, "commits.jsonl")))
+        {
+            using var document = JsonDocument.Parse(line);
+            ids.AddRange(document.RootElement.GetProperty("batch_ids").EnumerateArray().Select(e => e.GetString()!));
+        }
+
+        return ids;
+    }
+
+    public JsonElement FinalStatus()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(RunDirectory, "status.json")));
+        return document.RootElement.Clone();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A child that was killed may still hold a log open for a moment; the temp folder is cleaned later.
+        }
+    }
+
+    private static string DotnetHost()
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)) return host;
+        string? current = Environment.ProcessPath;
+        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (Output) Output.AppendLine(line);
+    }
+}
