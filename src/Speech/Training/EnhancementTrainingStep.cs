@@ -34,13 +34,7 @@ public sealed class EnhancementTrainingStep
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(precision);
         if (!(maxGradNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxGradNorm), maxGradNorm, "the gradient norm limit must be positive");
-        foreach (var (name, parameter) in model.named_parameters())
-        {
-            if (parameter.dtype != DType.Float32)
-                throw new ArgumentException($"parameter '{name}' is {parameter.dtype}: mixed precision keeps float32 master weights and casts under autocast", nameof(model));
-            if (parameter.device.Type != precision.Device.Type)
-                throw new ArgumentException($"parameter '{name}' is on {parameter.device}, but the precision was resolved for {precision.Device}", nameof(model));
-        }
+        MasterWeights.Require(model, precision);
         this.model = model;
         this.optimizer = optimizer;
         this.scheduler = scheduler;
