@@ -284,6 +284,10 @@ public sealed class JobActor : ActorBase
             step = commit.Step,
             epoch = commit.Epoch,
             batch_ids = commit.BatchIds.ToArray(),
+            loss = double.IsFinite(commit.Loss) ? commit.Loss : (double?)null, // JSON has no NaN
+            examples = commit.Examples,
+            step_seconds = commit.StepSeconds,
+            data_wait_seconds = commit.DataWaitSeconds,
             current = commit.Generation == state.Generation && state.Phase == JobPhase.Training,
         });
         File.AppendAllLines(Path.Combine(settings.RunDirectory, "commits.jsonl"), [line]);
