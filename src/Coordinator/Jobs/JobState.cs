@@ -83,15 +83,24 @@ public sealed record JobState
 
     public IReadOnlyList<string> Trainers => [.. Nodes.Values.Where(n => n.Role == NodeRole.GpuNode).Select(n => n.Name)];
 
-    /// <summary>A job before any node registered, at epoch 0.</summary>
-    public static JobState Start(JobLimits limits, Func<int, PlannedEpoch> planner, string storeHost, int storePort)
+    /// <summary>A job before any node registered: at epoch 0, or where <paramref name="resumeFrom"/> left off (a restarted
+    /// coordinator continues from the latest checkpoint and its ledger, so no batch is skipped or trained twice).</summary>
+    /// <exception cref="InvalidOperationException">The checkpoint already reached the job's end.</exception>
+    public static JobState Start(JobLimits limits, Func<int, PlannedEpoch> planner, string storeHost, int storePort, RestorePoint? resumeFrom = null)
     {
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(planner);
         limits.Validate();
         PlannedEpoch epoch = PlanOf(planner, 0);
         ShardPlan shards = ShardPlan.Create(0, [.. epoch.Batches.Select(b => b.BatchId)], limits.ShardsPerEpoch);
-        return new JobState(limits, planner, storeHost, storePort) { Epoch = epoch, Shards = shards, Ledger = Ledger.Start(shards), CompletedStep = 0 };
+        var start = new JobState(limits, planner, storeHost, storePort) { Epoch = epoch, Shards = shards, Ledger = Ledger.Start(shards), CompletedStep = 0 };
+        if (resumeFrom is null) return start;
+        if (limits.MaxSteps is int maxSteps && resumeFrom.Step >= maxSteps)
+            throw new InvalidOperationException($"checkpoint {resumeFrom.Directory} is at step {resumeFrom.Step}, the job's schedule.max_steps ({maxSteps}): raise max_steps to train on, or use another checkpointing.directory to start over");
+        JobState resumed = start.WithLatestCheckpoint(resumeFrom).RolledBack();
+        if (limits.Epochs is int epochs && resumed.Ledger.IsComplete && resumed.Ledger.Epoch + 1 >= epochs)
+            throw new InvalidOperationException($"checkpoint {resumeFrom.Directory} closed the job's last epoch ({epochs}): raise schedule.epochs to train on, or use another checkpointing.directory to start over");
+        return resumed with { Progress = resumed.Progress with { Step = resumeFrom.Step } };
     }
 
     /// <summary>A node registered. A name already registered is a replacement process: the old one is treated as lost.</summary>
@@ -161,6 +170,10 @@ public sealed record JobState
     /// <summary>Forms the group with the trainers there are (at least one), without waiting for the expected number:
     /// the grace time for a replacement ran out, or the job was resumed.</summary>
     public JobTransition FormWithAvailable() => TryForm(enough: true);
+
+    /// <summary>The checkpoint a torn-down group rolls back to, as found on disk: older than the one reported last when
+    /// that one was damaged since, or none.</summary>
+    public JobState WithLatestCheckpoint(RestorePoint? checkpoint) => this with { LatestCheckpoint = checkpoint };
 
     public JobTransition Checkpointed(RestorePoint checkpoint)
     {

@@ -176,24 +176,10 @@ public sealed class JobActor : ActorBase
     }
 
     /// <summary>Before a group is torn down, the newest intact checkpoint on disk is the one to roll back to (the one
-    /// reported last may have been damaged since).</summary>
-    private JobState WithRestorePoint(JobState current)
-    {
-        try
-        {
-            var selection = new CheckpointStore(settings.CheckpointRoot).LatestValid();
-            foreach (CheckpointVerdict rejected in selection.Rejected)
-                settings.Log($"skipping checkpoint {rejected.Checkpoint.Path}: {rejected.Problem}");
-            if (selection.Chosen is not { } chosen) return current;
-            var trainerState = TrainerState.Load(Path.Combine(chosen.Checkpoint.Path, CheckpointLayout.TrainerStateFile));
-            return current.Checkpointed(new RestorePoint(chosen.Checkpoint.Step, chosen.Checkpoint.Path, trainerState.Ledger)).State;
-        }
-        catch (Exception error) when (error is IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
-        {
-            settings.Log($"cannot read the checkpoints in {settings.CheckpointRoot}: {error.Message}");
-            return current;
-        }
-    }
+    /// reported last may have been damaged since). A coordinator that cannot see the directory (nodes elsewhere, without
+    /// shared storage) trusts the reports.</summary>
+    private JobState WithRestorePoint(JobState current) =>
+        Directory.Exists(settings.CheckpointRoot) ? current.WithLatestCheckpoint(LatestCheckpoint.Find(settings.CheckpointRoot, settings.Log)) : current;
 
     private JobCommands.Reply Scale(int count)
     {

@@ -79,8 +79,11 @@ public sealed class JobHost : IAsyncDisposable
         byte[] secret = options.Embedded ? Encoding.UTF8.GetBytes(secretText) : JobSecret.Load(spec.Cluster);
         string runDirectory = RunDirectoryOf(jobPath, spec);
         Directory.CreateDirectory(runDirectory);
-        // A new run's record starts empty.
-        File.Delete(Path.Combine(runDirectory, "commits.jsonl"));
+        string checkpointRoot = Path.GetFullPath(Path.Combine(jobDirectory, spec.Checkpointing.Directory));
+        RestorePoint? resume = LatestCheckpoint.Find(checkpointRoot, log);
+        if (resume is not null) log($"resuming from the checkpoint of step {resume.Step} ({resume.Directory})");
+        // A new run's record starts empty; a resumed one goes on with the record of the run it continues.
+        if (resume is null) File.Delete(Path.Combine(runDirectory, "commits.jsonl"));
         File.Delete(Path.Combine(runDirectory, "status.json"));
 
         var limits = new JobLimits(spec.Schedule.MaxSteps, spec.Schedule.Epochs, spec.Batching.GradientAccumulation, gpuNodes, Math.Max(8, 4 * dataNodes));
@@ -104,8 +107,8 @@ public sealed class JobHost : IAsyncDisposable
             if (options.Embedded)
                 launcher = new LocalNodeLauncher(system.Address.ToString(), secretText, Path.Combine(runDirectory, "logs"), options.Device, options.NodeArguments);
             var board = new StatusBoard();
-            JobState initial = JobState.Start(limits, planner.Plan, "127.0.0.1", store.Port);
-            var settings = new JobActorSettings(spec.Name, yaml, jobDirectory, spec.Checkpointing.Directory, initial, launcher, board,
+            JobState initial = JobState.Start(limits, planner.Plan, "127.0.0.1", store.Port, resume);
+            var settings = new JobActorSettings(spec.Name, yaml, jobDirectory, checkpointRoot, initial, launcher, board,
                 FormGrace: TimeSpan.FromSeconds(60), ShutdownGrace: TimeSpan.FromSeconds(30), runDirectory, log);
             IActorRef job = system.ActorOf(JobActor.Props(settings), "job");
             if (launcher is not null) launcher.Exited = (name, code) => job.Tell(new JobCommands.NodeExited(name, code));

@@ -298,6 +298,41 @@ public class JobStateTests
     }
 
     [Fact]
+    public void A_restarted_coordinator_resumes_from_the_checkpoint_with_its_ledger()
+    {
+        // 12 batches, 2 ranks: steps 1..3 (batches 0..5) were committed when step 3 was checkpointed.
+        var cursor = new LedgerCursor(0, 3, 12, [new CommittedRange(0, 6)]);
+        var resumed = JobState.Start(new JobLimits(null, 1, 1, 2, 4), e => Plan(e, 12), "127.0.0.1", 29500, new RestorePoint(3, "/ckpt/step-3", cursor));
+        Assert.Equal(3, resumed.CompletedStep);
+        Assert.Equal(6, resumed.Ledger.CommittedCount);
+        var t = Running(resumed, "data-1", "gpu-0", "gpu-1");
+        Assert.All(To<FormGroup>(t.Messages, "gpu-0").Concat(To<FormGroup>(t.Messages, "gpu-1")), form => Assert.Equal("/ckpt/step-3", form.ResumeFrom));
+        var schedule = To<EpochSchedule>(t.Messages, "gpu-0").Single();
+        Assert.Equal(4, schedule.Batches.Min(b => b.Step));
+        Assert.Equal(Enumerable.Range(6, 6).Select(b => $"e0-b{b}"), schedule.Batches.Select(b => b.BatchId));
+        var done = TrainAll(t.State).State;
+        Assert.Equal(JobPhase.Finished, done.Phase);
+        Assert.Equal(12, done.Ledger.CommittedCount);
+        Assert.Equal(0, done.Progress.DuplicateCommits);
+    }
+
+    [Fact]
+    public void A_checkpoint_at_the_jobs_end_is_refused_with_what_to_change()
+    {
+        var atMax = new RestorePoint(4, "/ckpt/step-4", new LedgerCursor(0, 4, 12, [new CommittedRange(0, 8)]));
+        var error = Assert.Throws<InvalidOperationException>(() => JobState.Start(new JobLimits(4, null, 1, 2, 4), e => Plan(e, 12), "127.0.0.1", 29500, atMax));
+        Assert.Contains("max_steps", error.Message);
+        Assert.Contains("/ckpt/step-4", error.Message);
+        var closed = new RestorePoint(6, "/ckpt/step-6", new LedgerCursor(0, 6, 12, [new CommittedRange(0, 12)]));
+        error = Assert.Throws<InvalidOperationException>(() => JobState.Start(new JobLimits(null, 1, 1, 2, 4), e => Plan(e, 12), "127.0.0.1", 29500, closed));
+        Assert.Contains("epochs", error.Message);
+        var nextEpoch = JobState.Start(new JobLimits(null, 2, 1, 2, 4), e => Plan(e, 12), "127.0.0.1", 29500, closed);
+        var t = Running(nextEpoch, "data-1", "gpu-0", "gpu-1");
+        Assert.Equal(1, t.State.Ledger.Epoch);
+        Assert.Equal(7, To<EpochSchedule>(t.Messages, "gpu-1").Single().Batches.Min(b => b.Step));
+    }
+
+    [Fact]
     public void A_trainer_that_finishes_early_ends_the_job_once_every_rank_committed_that_step()
     {
         var t = Running(Start(batches: 12), "data-1", "gpu-0", "gpu-1");
