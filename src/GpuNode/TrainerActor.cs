@@ -41,6 +41,7 @@ public sealed class TrainerActor : ActorBase
     private int nextStepIndex;
     private bool stepRunning;
     private bool finished;
+    private CancellationTokenSource? joining;
 
     public TrainerActor(TrainerOptions options, NodeExit exit)
     {
@@ -66,6 +67,7 @@ public sealed class TrainerActor : ActorBase
 
     protected override void PostStop()
     {
+        joining?.Cancel();
         group?.Abort();
         // A worker stuck in a rendezvous cannot be interrupted; the process ends without releasing what it holds.
         if (worker is not null && !worker.Stop(TimeSpan.FromSeconds(10))) return;
@@ -133,6 +135,8 @@ public sealed class TrainerActor : ActorBase
         ResetGeneration();
         generation = form.Generation;
         rank = form.Rank;
+        joining = new CancellationTokenSource();
+        var cancelJoin = joining.Token;
         var previousGroup = group;
         var previousStore = store;
         group = null;
@@ -144,6 +148,15 @@ public sealed class TrainerActor : ActorBase
             previousGroup?.Dispose();
             previousStore?.Dispose();
             var newStore = TcpStore.Client(form.StoreHost, form.StorePort, timeout);
+            try
+            {
+                GroupRendezvous.Arrive(newStore, $"g{form.Generation}", form.WorldSize, timeout, cancelJoin);
+            }
+            catch
+            {
+                newStore.Dispose();
+                throw;
+            }
             var newGroup = new ProcessGroup(newStore, new ProcessGroupOptions
             {
                 Backend = backend,
@@ -342,6 +355,10 @@ public sealed class TrainerActor : ActorBase
 
     private void ResetGeneration()
     {
+        // A join still waiting for its ranks is over: that group will not form.
+        // (Not disposed: the worker may still be looking at its token.)
+        joining?.Cancel();
+        joining = null;
         generation = -1;
         groupReady = false;
         schedule = null;

@@ -41,6 +41,7 @@ public sealed class TrainerActorTests : IDisposable
         var peer = Task.Factory.StartNew(() =>
         {
             using var store = TcpStore.Client("127.0.0.1", store1.Port, Patience);
+            GroupRendezvous.Arrive(store, "g1", 2, Patience, CancellationToken.None);
             using var group = new ProcessGroup(store, new ProcessGroupOptions
             {
                 Backend = DistributedBackend.Gloo,

@@ -4,46 +4,18 @@ using Cluster.Shared.Checkpoints;
 
 namespace Cluster.Integration.Tests;
 
-/// <summary><c>cluster train</c> with 2 DataNodes and 2 GpuNodes as real processes on 127.0.0.1.</summary>
+/// <summary><c>cluster train</c> with DataNodes and GpuNodes as real processes on 127.0.0.1.</summary>
+[Collection(ClusterProcesses.Name)]
 public class EmbeddedTrainingTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(6);
-
-    private static void WaitForExit(Process process, TinyJob job)
-    {
-        if (!process.WaitForExit(Limit))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"cluster train did not finish within {Limit}:\n{job.Transcript()}");
-        }
-
-        process.WaitForExit();
-    }
-
-    private static void AssertEveryBatchCommittedExactlyOnce(TinyJob job, JsonElement status)
-    {
-        IReadOnlyList<string> committed = job.CommittedBatchIds();
-        int planned = status.GetProperty("ledger_batches").GetInt32();
-        Assert.True(planned > 0);
-        Assert.Equal(planned, status.GetProperty("ledger_committed").GetInt32());
-        Assert.Equal(planned, committed.Count);
-        Assert.Equal(planned, committed.Distinct(StringComparer.Ordinal).Count());
-        Assert.Equal(0, status.GetProperty("duplicate_commits").GetInt64());
-    }
-
     [Fact]
     public void Train_runs_an_epoch_on_two_data_nodes_and_two_trainers_with_checkpoints_and_every_batch_committed_once()
     {
         using var job = new TinyJob(utterances: 24, checkpointEvery: 2);
-        using Process train = job.StartTrain();
-        WaitForExit(train, job);
-        Assert.True(train.ExitCode == 0, job.Transcript());
-
-        JsonElement status = job.FinalStatus();
-        Assert.Equal("finished", status.GetProperty("phase").GetString());
+        JsonElement status = JobRun.RunToEnd(job);
         Assert.False(status.GetProperty("failed").GetBoolean());
         Assert.Equal(6, status.GetProperty("step").GetInt64());
-        AssertEveryBatchCommittedExactlyOnce(job, status);
+        JobRun.AssertEveryBatchCommittedExactlyOnce(job, status);
         CheckpointSelection latest = new CheckpointStore(job.CheckpointDirectory).LatestValid();
         Assert.NotNull(latest.Chosen);
         Assert.Equal(6, latest.Chosen.Checkpoint.Step);
@@ -55,57 +27,58 @@ public class EmbeddedTrainingTests
     {
         using var job = new TinyJob(utterances: 120, checkpointEvery: 100);
         using Process train = job.StartTrain();
-        string statusUrl = WaitForApi(job) + "/status";
         using var http = new HttpClient();
-        int? victim = null;
-        var clock = Stopwatch.StartNew();
-        while (victim is null && clock.Elapsed < Limit && !train.HasExited)
-        {
-            await Task.Delay(300);
-            using var document = JsonDocument.Parse(await http.GetStringAsync(statusUrl));
-            if (document.RootElement.GetProperty("step").GetInt64() < 3) continue;
-            victim = document.RootElement.GetProperty("nodes").EnumerateArray()
-                .Where(n => n.GetProperty("name").GetString() == "data-2").Select(n => n.GetProperty("process_id").GetInt32()).FirstOrDefault();
-        }
-
-        Assert.True(victim is > 0, "training never reached step 3 with data-2:\n" + job.Transcript());
-        Process.GetProcessById(victim.Value).Kill();
+        JsonElement running = await JobRun.WaitForStatusAsync(http, job, train, "step 3 with data-2",
+            s => s.GetProperty("step").GetInt64() >= 3 && JobRun.Nodes(s, "data").Any(n => n.GetProperty("name").GetString() == "data-2"));
+        Process.GetProcessById(JobRun.ProcessOf(running, "data-2")).Kill();
 
         // The loss is noticed while the epoch is still running, and data-1 then owns every shard.
-        long stepAtLoss = -1;
-        while (stepAtLoss < 0 && clock.Elapsed < Limit && !train.HasExited)
-        {
-            await Task.Delay(200);
-            using var document = JsonDocument.Parse(await http.GetStringAsync(statusUrl));
-            var nodes = document.RootElement.GetProperty("nodes").EnumerateArray().ToList();
-            if (nodes.Any(n => n.GetProperty("name").GetString() == "data-2")) continue;
-            Assert.Equal("training", document.RootElement.GetProperty("phase").GetString());
-            var data = nodes.Where(n => n.GetProperty("role").GetString() == "data").ToList();
-            Assert.Equal("data-1", Assert.Single(data).GetProperty("name").GetString());
-            Assert.Equal(8, data[0].GetProperty("shards").GetInt32());
-            stepAtLoss = document.RootElement.GetProperty("step").GetInt64();
-        }
+        JsonElement afterLoss = await JobRun.WaitForStatusAsync(http, job, train, "data-2 gone",
+            s => JobRun.Nodes(s, "data").All(n => n.GetProperty("name").GetString() != "data-2"));
+        Assert.Equal("training", afterLoss.GetProperty("phase").GetString());
+        JsonElement data = Assert.Single(JobRun.Nodes(afterLoss, "data"));
+        Assert.Equal("data-1", data.GetProperty("name").GetString());
+        Assert.Equal(8, data.GetProperty("shards").GetInt32());
+        Assert.InRange(afterLoss.GetProperty("step").GetInt64(), 3, 29);
 
-        Assert.InRange(stepAtLoss, 3, 29);
-        WaitForExit(train, job);
+        JobRun.WaitForExit(train, job);
         Assert.True(train.ExitCode == 0, job.Transcript());
         Assert.Contains("data-2 was lost", job.Transcript());
-
         JsonElement status = job.FinalStatus();
         Assert.Equal(30, status.GetProperty("step").GetInt64());
-        AssertEveryBatchCommittedExactlyOnce(job, status);
+        JobRun.AssertEveryBatchCommittedExactlyOnce(job, status);
     }
 
-    private static string WaitForApi(TinyJob job)
+    [Fact]
+    public async Task Data_nodes_scaled_from_one_to_three_and_back_move_shards_and_every_batch_is_committed_once()
     {
-        string file = Path.Combine(job.RunDirectory, "api.url");
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            if (File.Exists(file)) return File.ReadAllText(file).Trim();
-            Thread.Sleep(200);
-        }
+        using var job = new TinyJob(utterances: 400, checkpointEvery: 1000, dataNodes: 1);
+        using Process train = job.StartTrain();
+        using var http = new HttpClient();
+        await JobRun.WaitForStatusAsync(http, job, train, "step 2 on one data node", s => s.GetProperty("step").GetInt64() >= 2);
 
-        throw new TimeoutException("cluster train wrote no api.url:\n" + job.Transcript());
+        Assert.Equal(0, await Cli("scale", "--job", job.JobPath, "--data-nodes", "3"));
+        JsonElement three = await JobRun.WaitForStatusAsync(http, job, train, "three data nodes",
+            s => JobRun.Nodes(s, "data").Count() == 3);
+        // The newcomers took a share of the shards of the epoch while it runs.
+        Assert.Equal("training", three.GetProperty("phase").GetString());
+        Assert.All(JobRun.Nodes(three, "data"), n => Assert.True(n.GetProperty("shards").GetInt32() > 0, n.ToString()));
+        long stepAtThree = three.GetProperty("step").GetInt64();
+        await JobRun.WaitForStatusAsync(http, job, train, "steps trained on three data nodes", s => s.GetProperty("step").GetInt64() >= stepAtThree + 3);
+
+        Assert.Equal(0, await Cli("scale", "--job", job.JobPath, "--data-nodes", "1"));
+        JsonElement one = await JobRun.WaitForStatusAsync(http, job, train, "one data node again", s => JobRun.Nodes(s, "data").Count() == 1);
+        Assert.True(one.GetProperty("step").GetInt64() < 100, "the epoch ended before the scale-down: nothing was tested");
+        Assert.Equal(8, Assert.Single(JobRun.Nodes(one, "data")).GetProperty("shards").GetInt32());
+
+        JobRun.WaitForExit(train, job);
+        Assert.True(train.ExitCode == 0, job.Transcript());
+        JsonElement status = job.FinalStatus();
+        Assert.Equal(100, status.GetProperty("step").GetInt64());
+        JobRun.AssertEveryBatchCommittedExactlyOnce(job, status);
     }
+
+    /// <summary>Runs the <c>cluster</c> command line in this process, as a user would from a shell.</summary>
+    private static Task<int> Cli(params string[] args) =>
+        Task.Run(() => Cluster.Coordinator.CommandLineApp.Run(args, TextWriter.Null, TextWriter.Null));
 }

@@ -11,8 +11,15 @@ internal sealed class TinyJob : IDisposable
 {
     private static readonly string[] Sentences = ["你好", "谢谢你", "今天天气很好", "我们走吧", "早上好", "晚安"];
 
-    public TinyJob(int utterances, int checkpointEvery)
+    private readonly int checkpointEvery;
+    private readonly int keepLast;
+    private readonly int dataNodes;
+
+    public TinyJob(int utterances, int checkpointEvery, int? maxSteps = null, int keepLast = 2, int dataNodes = 2)
     {
+        this.checkpointEvery = checkpointEvery;
+        this.keepLast = keepLast;
+        this.dataNodes = dataNodes;
         Directory = Path.Combine(Path.GetTempPath(), "cluster-it-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Path.Combine(Directory, "clips"));
         var random = new Random(7);
@@ -31,43 +38,7 @@ internal sealed class TinyJob : IDisposable
 
         ManifestWriter.WriteJsonl(Path.Combine(Directory, "train.jsonl"), rows);
         JobPath = Path.Combine(Directory, "job.yaml");
-        File.WriteAllText(JobPath, $"""
-            name: tiny
-            seed: 3
-            model:
-              whisper:
-                dims:
-                  d_model: 64
-                  encoder_layers: 1
-                  decoder_layers: 1
-                  encoder_attention_heads: 2
-                  decoder_attention_heads: 2
-                  max_source_positions: 50
-                  max_target_positions: 32
-            data:
-              format: jsonl
-              train: train.jsonl
-              language: zh
-              max_duration: 1
-            optimizer:
-              name: adamw
-              lr: 1.0e-3
-            schedule:
-              kind: constant
-              epochs: 1
-            batching:
-              batch_size: 2
-            checkpointing:
-              directory: checkpoints
-              every_steps: {checkpointEvery}
-              keep_last: 2
-              keep_best: 0
-            cluster:
-              data_nodes: 2
-              gpu_nodes: 2
-              credits_per_trainer: 2
-
-            """);
+        WriteSpec(maxSteps);
     }
 
     public string Directory { get; }
@@ -115,6 +86,88 @@ internal sealed class TinyJob : IDisposable
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(RunDirectory, "status.json")));
         return document.RootElement.Clone();
+    }
+
+    /// <summary>Writes the job spec: one epoch, or <paramref name="maxSteps"/> steps of it (a resumed job raises it).</summary>
+    public void WriteSpec(int? maxSteps)
+    {
+        File.WriteAllText(JobPath, $"""
+            name: tiny
+            seed: 3
+            model:
+              whisper:
+                dims:
+                  d_model: 64
+                  encoder_layers: 1
+                  decoder_layers: 1
+                  encoder_attention_heads: 2
+                  decoder_attention_heads: 2
+                  max_source_positions: 50
+                  max_target_positions: 32
+            data:
+              format: jsonl
+              train: train.jsonl
+              language: zh
+              max_duration: 1
+            optimizer:
+              name: adamw
+              lr: 1.0e-3
+            schedule:
+              kind: constant
+              {(maxSteps is int steps ? $"max_steps: {steps}" : "epochs: 1")}
+            batching:
+              batch_size: 2
+            checkpointing:
+              directory: checkpoints
+              every_steps: {checkpointEvery}
+              keep_last: {keepLast}
+              keep_best: 0
+            cluster:
+              data_nodes: {dataNodes}
+              gpu_nodes: 2
+              credits_per_trainer: 2
+
+            """);
+    }
+
+    /// <summary>The commits that stand, in step order. A new group (generation) starts from a checkpoint: its first step
+    /// voids whatever earlier groups (of this run, or of the run it resumed) committed from that step on.</summary>
+    public IReadOnlyList<RecordedCommit> StandingCommits()
+    {
+        var standing = new Dictionary<(long Step, int Rank), RecordedCommit>();
+        long? generation = null;
+        foreach (string line in File.ReadAllLines(Path.Combine(RunDirectory, "commits.jsonl")))
+        {
+            using var document = JsonDocument.Parse(line);
+            JsonElement root = document.RootElement;
+            // Commits that reached the coordinator after their group was torn down never counted.
+            if (!root.GetProperty("current").GetBoolean()) continue;
+            var commit = new RecordedCommit(
+                root.GetProperty("generation").GetInt64(), root.GetProperty("rank").GetInt32(), root.GetProperty("step").GetInt64(),
+                [.. root.GetProperty("batch_ids").EnumerateArray().Select(e => e.GetString()!)], root.GetProperty("loss").GetDouble());
+            if (commit.Generation != generation)
+            {
+                generation = commit.Generation;
+                foreach (var key in standing.Keys.Where(k => k.Step >= commit.Step).ToList()) standing.Remove(key);
+            }
+
+            standing[(commit.Step, commit.Rank)] = commit;
+        }
+
+        return [.. standing.Values.OrderBy(c => c.Step).ThenBy(c => c.Rank)];
+    }
+
+    public string ApiUrl()
+    {
+        string file = Path.Combine(RunDirectory, "api.url");
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            if (File.Exists(file)) return File.ReadAllText(file).Trim();
+            Thread.Sleep(200);
+        }
+
+        throw new TimeoutException("cluster train wrote no api.url:\n" + Transcript());
     }
 
     public void Dispose()

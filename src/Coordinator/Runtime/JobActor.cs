@@ -138,10 +138,30 @@ public sealed class JobActor : ActorBase
     {
         string path = terminated.Actor.Path.ToString();
         string? name = refs.FirstOrDefault(pair => pair.Value.Path.ToString() == path).Key;
-        if (name is null) return;
-        refs.Remove(name);
+        if (name is not null) NodeGone(name, terminated.AddressTerminated ? " (unreachable)" : "");
+    }
+
+    /// <summary>A local child that exited is gone for good: its loss is acted on at once rather than when the failure
+    /// detector notices. One that exits before it registered cannot be waited for: its log says why, and the job ends.</summary>
+    private void OnExited(JobCommands.NodeExited exited)
+    {
+        if (state.Phase == JobPhase.Finished) return;
+        if (state.Nodes.TryGetValue(exited.Name, out NodeInfo? node))
+        {
+            // The pid tells a replacement, already registered under the same name, from the process it replaced.
+            if (node.ProcessId == exited.ProcessId && refs.ContainsKey(exited.Name)) NodeGone(exited.Name, $" (exited with code {exited.ExitCode})");
+            return;
+        }
+
+        if (everRegistered.Contains(exited.Name) || settings.Launcher?.Running.Contains(exited.Name) == true) return;
+        Apply(state.Finish($"{exited.Name} exited with code {exited.ExitCode} before it registered (see its log in the run directory)", failed: true));
+    }
+
+    private void NodeGone(string name, string how)
+    {
+        if (refs.Remove(name, out IActorRef? node)) Context.Unwatch(node);
         bool wasTrainer = state.Nodes.TryGetValue(name, out NodeInfo? info) && info.Role == NodeRole.GpuNode;
-        settings.Log($"{name} was lost{(terminated.AddressTerminated ? " (unreachable)" : "")}");
+        settings.Log($"{name} was lost{how}");
         settings.Launcher?.Kill(name);
         if (wasTrainer) state = WithRestorePoint(state);
         Apply(state.Lost(name));
@@ -150,15 +170,6 @@ public sealed class JobActor : ActorBase
             settings.Log($"starting a replacement for {name}");
             launcher.Launch(NodeRole.GpuNode, name);
         }
-    }
-
-    /// <summary>A local node that exits before it registered cannot be waited for: its log says why, and the job ends.
-    /// One that registered is handled by DeathWatch (Terminated).</summary>
-    private void OnExited(JobCommands.NodeExited exited)
-    {
-        if (everRegistered.Contains(exited.Name) || state.Phase == JobPhase.Finished) return;
-        if (settings.Launcher?.Running.Contains(exited.Name) == true) return;
-        Apply(state.Finish($"{exited.Name} exited with code {exited.ExitCode} before it registered (see its log in the run directory)", failed: true));
     }
 
     private void OnCheckpointSaved(CheckpointSaved saved)

@@ -23,7 +23,7 @@ public static class JobCommands
     public sealed record OwnersSettled;
 
     /// <summary>A node process this coordinator started has exited.</summary>
-    public sealed record NodeExited(string Name, int ExitCode);
+    public sealed record NodeExited(string Name, int ProcessId, int ExitCode);
 
     /// <summary>The nodes had their time to exit after the job finished.</summary>
     public sealed record ShutdownGraceElapsed;

@@ -111,7 +111,7 @@ public sealed class JobHost : IAsyncDisposable
             var settings = new JobActorSettings(spec.Name, yaml, jobDirectory, checkpointRoot, initial, launcher, board,
                 FormGrace: TimeSpan.FromSeconds(60), ShutdownGrace: TimeSpan.FromSeconds(30), runDirectory, log);
             IActorRef job = system.ActorOf(JobActor.Props(settings), "job");
-            if (launcher is not null) launcher.Exited = (name, code) => job.Tell(new JobCommands.NodeExited(name, code));
+            if (launcher is not null) launcher.Exited = (name, processId, code) => job.Tell(new JobCommands.NodeExited(name, processId, code));
             JobApi api = await JobApi.StartAsync("127.0.0.1", options.ApiPort, board, job).ConfigureAwait(false);
             string urlFile = Path.Combine(runDirectory, ApiUrlFile);
             File.WriteAllText(urlFile + ".tmp", api.Url);

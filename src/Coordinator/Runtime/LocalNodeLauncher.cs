@@ -29,8 +29,8 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
         Directory.CreateDirectory(logDirectory);
     }
 
-    /// <summary>Called with the node's name and exit code when a started process exits.</summary>
-    public Action<string, int>? Exited { get; set; }
+    /// <summary>Called with the node's name, process id and exit code when a started process exits.</summary>
+    public Action<string, int, int>? Exited { get; set; }
 
     public IReadOnlyList<string> Running => [.. processes.Where(p => !HasExited(p.Value)).Select(p => p.Key).Order(StringComparer.Ordinal)];
 
@@ -80,7 +80,7 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
             // Let the output readers drain before the log closes.
             process.WaitForExit();
             lock (gate) log.Dispose();
-            Exited?.Invoke(name, process.ExitCode);
+            Exited?.Invoke(name, process.Id, process.ExitCode);
         };
         process.Start();
         process.BeginOutputReadLine();
