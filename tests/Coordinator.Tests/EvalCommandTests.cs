@@ -118,6 +118,7 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("--max-new-tokens", "449")]
     [InlineData("--worst", "-1")]
     [InlineData("--batch-size", "many")]
+    [InlineData("--manifest", "missing.jsonl")]
     public void A_bad_option_value_is_a_usage_error_naming_the_option_and_the_value(string option, string value)
     {
         WriteWhisperJob();
@@ -127,6 +128,28 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains(option, error);
         Assert.Contains(value, error);
+    }
+
+    [Fact]
+    public void Several_eval_manifests_are_scored_as_one_set_whose_ids_must_be_unique()
+    {
+        WriteWhisperJob();
+        WriteWhisperCheckpoint(5);
+        File.WriteAllLines(Path.Combine(directory, "eval2.jsonl"), [$$"""{"id": "v0", "audio": "u0.wav", "text": "早上好"}"""]);
+        string job = File.ReadAllText(JobPath);
+        File.WriteAllText(JobPath, job.Replace("eval: eval.jsonl", "eval: [eval.jsonl, eval2.jsonl]", StringComparison.Ordinal));
+
+        var (code, output, error) = Run("eval", JobPath, "--max-new-tokens", "1");
+
+        Assert.True(code == ExitCodes.Ok, output + error);
+        Assert.Contains("over 4 utterances", output);
+        string csv = File.ReadAllText(Path.Combine(directory, "runs", "tiny", "eval-step-5", "utterances.csv"));
+        Assert.Equal(["u0", "u1", "u2", "v0"], CsvRecords(csv).Skip(1).Select(row => row[0]));
+
+        File.WriteAllText(JobPath, job.Replace("eval: eval.jsonl", "eval: [eval.jsonl, eval.jsonl]", StringComparison.Ordinal));
+        var (twice, _, twiceError) = Run("eval", JobPath);
+        Assert.Equal(ExitCodes.Failure, twice);
+        Assert.Contains("id 'u0' appears more than once", twiceError);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Cluster.Coordinator.Runtime;
 using Cluster.Shared.Checkpoints;
@@ -67,6 +68,12 @@ public static class EvalRun
         }
 
         IReadOnlyList<string> manifests = options.Manifest is { } manifest ? [Path.GetFullPath(manifest)] : job.Data.Eval;
+        if (options.Manifest is not null && !File.Exists(manifests[0]) && !Directory.Exists(manifests[0]))
+        {
+            Say($"--manifest {manifests[0]}: no such file or folder");
+            return ExitCodes.Usage;
+        }
+
         if (manifests.Count == 0)
         {
             Say($"{jobPath} lists no data.eval manifest; name one with --manifest");
@@ -122,7 +129,8 @@ public static class EvalRun
             evaluation.Decoding(job.Data.Language, spec.DecoderTask), device);
         output.WriteLine($"transcribing {manifest.Count} utterances of {manifest.Source} on {device} " +
             $"({(evaluation.BeamSize > 1 ? $"beam {evaluation.BeamSize}" : "greedy")}, at most {evaluation.GenerationMaxLength} tokens each)");
-        AsrReport report = AsrEvaluation.Run(manifest, transcriber, new AsrEvaluationOptions
+        var progress = new Progress(manifest.Count, "utterances", output);
+        AsrReport report = AsrEvaluation.Run(manifest, new CountingTranscriber(transcriber, progress), new AsrEvaluationOptions
         {
             BatchSize = options.BatchSize ?? job.Batching.BatchSize ?? AsrEvaluationOptions.Default.BatchSize,
             SampleCount = options.Worst ?? AsrEvaluationOptions.Default.SampleCount,
@@ -152,7 +160,8 @@ public static class EvalRun
             BatchSize = options.BatchSize ?? job.Batching.BatchSize ?? EnhancementEvaluationOptions.Default.BatchSize,
             PlotCount = options.Worst ?? EnhancementEvaluationOptions.Default.PlotCount,
         };
-        EnhancementReport report = EnhancementEvaluation.Run(manifest, new TFGridNetV2Enhancer(model, device), settings);
+        var progress = new Progress(manifest.Count, "pairs", output);
+        EnhancementReport report = EnhancementEvaluation.Run(manifest, new CountingEnhancer(new TFGridNetV2Enhancer(model, device), progress), settings);
         Publish(destination, report.Write);
         output.WriteLine($"SI-SNRi {Decibels(report.SiSnrImprovement.Mean, signed: true)} (median {Decibels(report.SiSnrImprovement.Median, signed: true)}): " +
             $"SI-SNR {Decibels(report.SiSnrNoisy.Mean)} noisy, {Decibels(report.SiSnrEnhanced.Mean)} enhanced, over {report.Results.Count} pairs");
@@ -286,4 +295,42 @@ public static class EvalRun
 
     private static string Decibels(double value, bool signed = false) =>
         value.ToString(signed ? "+0.00;-0.00" : "0.00", CultureInfo.InvariantCulture) + " dB";
+
+    /// <summary>Says how far a long evaluation is, at most every <see cref="Interval"/>, so a run over thousands of
+    /// utterances on a CPU is not silent for minutes; short runs print nothing.</summary>
+    private sealed class Progress(int total, string unit, TextWriter output)
+    {
+        private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private TimeSpan reported;
+        private int done;
+
+        public void Add(int count)
+        {
+            done += count;
+            if (clock.Elapsed - reported < Interval) return;
+            reported = clock.Elapsed;
+            output.WriteLine($"  {done}/{total} {unit} after {clock.Elapsed:hh\\:mm\\:ss}");
+        }
+    }
+
+    private sealed class CountingTranscriber(ITranscriber inner, Progress progress) : ITranscriber
+    {
+        public IReadOnlyList<string> Transcribe(IReadOnlyList<Utterance> batch)
+        {
+            IReadOnlyList<string> hypotheses = inner.Transcribe(batch);
+            progress.Add(batch.Count);
+            return hypotheses;
+        }
+    }
+
+    private sealed class CountingEnhancer(IEnhancer inner, Progress progress) : IEnhancer
+    {
+        public IReadOnlyList<float[]> Enhance(IReadOnlyList<float[]> noisy16k)
+        {
+            IReadOnlyList<float[]> enhanced = inner.Enhance(noisy16k);
+            progress.Add(noisy16k.Count);
+            return enhanced;
+        }
+    }
 }
