@@ -81,9 +81,9 @@ public static class EvalRun
         }
 
         Device device = Device.Parse(options.Device);
-        if (device.Type == DeviceType.CUDA && Math.Max(device.Index, 0) >= torch.cuda.device_count())
+        if (device.Type == DeviceType.CUDA && torch.cuda.device_count() is var count && Math.Max(device.Index, 0) >= count)
         {
-            Say($"--device {options.Device}: this machine has {torch.cuda.device_count()} CUDA device(s)");
+            Say($"--device {options.Device}: this machine has {count} CUDA device(s)");
             return ExitCodes.Failure;
         }
 
