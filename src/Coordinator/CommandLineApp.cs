@@ -2,13 +2,14 @@ using System.CommandLine;
 using Cluster.Coordinator.Cli;
 using Cluster.Coordinator.DataCommands;
 using Cluster.Coordinator.Demo;
+using Cluster.Coordinator.Evaluation;
 using Cluster.Shared.Cli;
 
 namespace Cluster.Coordinator;
 
 /// <summary>
-/// The <c>cluster</c> command line. Every command of the design is listed so <c>--help</c> shows the
-/// whole tool; those not built yet say so and exit with <see cref="ExitCodes.NotBuilt"/>.
+/// The <c>cluster</c> command line. A command line that does not parse (an unknown command or option, a value of
+/// the wrong type) exits with <see cref="ExitCodes.Usage"/>, like the commands' own checks of their options.
 /// </summary>
 public static class CommandLineApp
 {
@@ -22,22 +23,16 @@ public static class CommandLineApp
         root.Subcommands.Add(JobCommandLine.Simple("pause", "Pause the running job (the group is torn down; resume continues from the latest checkpoint).", output, error));
         root.Subcommands.Add(JobCommandLine.Simple("resume", "Resume a paused job from its latest checkpoint.", output, error));
         root.Subcommands.Add(JobCommandLine.Simple("stop", "Stop the running job.", output, error));
-        root.Subcommands.Add(Planned("eval", "Evaluate a checkpoint (WER/CER or SI-SNRi).", "the Whisper and TF-GridNetV2 models", error));
+        root.Subcommands.Add(EvalCommandLine.Eval(output, error));
         var data = new Command("data", "Dataset tools.");
         data.Subcommands.Add(DataCommandLine.Validate(output, error));
         data.Subcommands.Add(DataCommandLine.Prepare(output, error));
         data.Subcommands.Add(DataCommandLine.Synth(output, error));
         root.Subcommands.Add(data);
         var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return root.Parse(args).Invoke(configuration);
-    }
-
-    private static Command Planned(string name, string description, string arrivesWith, TextWriter error)
-    {
-        var command = new Command(name, description + " (not built yet)");
-        command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(_ => NotBuilt.Report(error, $"cluster {name}", arrivesWith));
-        return command;
+        ParseResult parsed = root.Parse(args);
+        int code = parsed.Invoke(configuration);
+        return parsed.Errors.Count > 0 ? ExitCodes.Usage : code;
     }
 
     private static Command DemoCommand(TextWriter output, TextWriter error)

@@ -4,16 +4,15 @@ using Cluster.Speech.Evaluation;
 using Cluster.Speech.Models.GridNet;
 using Cluster.Torch;
 using Cluster.Torch.Modules;
-using static Cluster.Torch.torch;
 
 namespace Cluster.GpuNode;
 
 /// <summary>TF-GridNetV2 on the noisy/clean pairs of <c>data.eval</c>: the mean SI-SNR improvement of the first
 /// estimated source over the mixture (<see cref="EnhancementEvaluation"/>), and the mean negative SI-SNR as the loss.</summary>
-public sealed class EnhancementEvaluator : ITrainerEvaluator, IEnhancer
+public sealed class EnhancementEvaluator : ITrainerEvaluator
 {
     private readonly TFGridNetV2 model;
-    private readonly Device device;
+    private readonly TFGridNetV2Enhancer enhancer;
     private readonly IReadOnlyList<EnhancementManifest> manifests;
 
     /// <exception cref="InvalidDataException">An evaluation manifest cannot be read.</exception>
@@ -22,7 +21,7 @@ public sealed class EnhancementEvaluator : ITrainerEvaluator, IEnhancer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(job);
         this.model = model;
-        this.device = device;
+        enhancer = new TFGridNetV2Enhancer(model, device);
         manifests = [.. job.Data.Eval.Select(EnhancementManifestReader.Read)];
     }
 
@@ -32,7 +31,7 @@ public sealed class EnhancementEvaluator : ITrainerEvaluator, IEnhancer
         model.eval();
         try
         {
-            var reports = manifests.Select(m => EnhancementEvaluation.Run(m, this)).ToList();
+            var reports = manifests.Select(m => EnhancementEvaluation.Run(m, enhancer)).ToList();
             int count = reports.Sum(r => r.SiSnrImprovement.Count);
             double Mean(Func<EnhancementReport, double> of) =>
                 count == 0 ? double.NaN : reports.Sum(r => of(r) * r.SiSnrImprovement.Count) / count;
@@ -46,17 +45,5 @@ public sealed class EnhancementEvaluator : ITrainerEvaluator, IEnhancer
         {
             model.train(wasTraining);
         }
-    }
-
-    public IReadOnlyList<float[]> Enhance(IReadOnlyList<float[]> noisy16k)
-    {
-        ArgumentNullException.ThrowIfNull(noisy16k);
-        using var noGrad = no_grad();
-        return [.. noisy16k.Select(samples =>
-        {
-            using var scope = NewDisposeScope();
-            var estimate = model.forward(tensor(samples, new long[] { 1, samples.Length }, device)).select(1, 0);
-            return estimate.to(Device.CPU).to(DType.Float32).ToArray<float>();
-        })];
     }
 }

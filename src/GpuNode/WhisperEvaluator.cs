@@ -34,19 +34,12 @@ public sealed class WhisperEvaluator : ITrainerEvaluator
         this.device = device;
         spec = job.Evaluation;
         var whisper = job.Model.Whisper ?? throw new ArgumentException("the job does not train Whisper", nameof(job));
-        tokenizer = Tokenizer(whisper, model.Config.VocabSize);
-        var task = whisper.Task == "translate" ? WhisperTask.Translate : WhisperTask.Transcribe;
-        decoding = new WhisperDecodingOptions
-        {
-            Language = job.Data.Language,
-            Task = task,
-            BeamSize = spec.BeamSize > 1 ? spec.BeamSize : null,
-            MaxNewTokens = spec.GenerationMaxLength,
-        };
+        tokenizer = whisper.LoadTokenizer(model.Config.VocabSize);
+        decoding = spec.Decoding(job.Data.Language, whisper.DecoderTask);
         var builder = new WhisperBatchBuilder(tokenizer, new WhisperBatchOptions
         {
             Language = job.Data.Language,
-            Task = task,
+            Task = whisper.DecoderTask,
             Frames = 2 * model.Config.MaxSourcePositions,
             MelBins = model.Config.NumMelBins,
             MaxLabelTokens = Math.Min(model.Config.MaxTargetPositions, WhisperTokenizer.DefaultMaxLength),
@@ -109,12 +102,5 @@ public sealed class WhisperEvaluator : ITrainerEvaluator
         {
             model.train(wasTraining);
         }
-    }
-
-    private static WhisperTokenizer Tokenizer(WhisperModelSpec whisper, int vocabulary)
-    {
-        if (whisper.Tokenizer is { } path) return Directory.Exists(path) ? WhisperTokenizer.FromHuggingFace(path) : WhisperTokenizer.FromTiktoken(path);
-        if (whisper.Pretrained is { } pretrained) return WhisperTokenizer.FromHuggingFace(pretrained);
-        return WhisperTokenizer.Bundled(vocabulary);
     }
 }

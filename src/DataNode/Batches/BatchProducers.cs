@@ -28,11 +28,11 @@ public static class BatchProducers
     private static WhisperBatchProducer Whisper(JobSpec job, WhisperModelSpec model, string producer)
     {
         WhisperConfig config = Config(model);
-        var tokenizer = Tokenizer(model, config);
+        var tokenizer = model.LoadTokenizer(config.VocabSize);
         var options = new WhisperBatchOptions
         {
             Language = job.Data.Language,
-            Task = model.Task == "translate" ? WhisperTask.Translate : WhisperTask.Transcribe,
+            Task = model.DecoderTask,
             Frames = config.InputFrames,
             MelBins = config.NumMelBins,
             MaxLabelTokens = Math.Min(job.Batching.MaxTokens ?? WhisperTokenizer.DefaultMaxLength, Math.Min(config.MaxTargetPositions, WhisperTokenizer.DefaultMaxLength)),
@@ -50,21 +50,6 @@ public static class BatchProducers
         if (model.ConfigPath is { } path) return WhisperConfig.Load(path);
         if (model.Pretrained is { } pretrained) return WhisperConfig.Load(Path.Combine(pretrained, "config.json"));
         throw new InvalidDataException("model.whisper names no size, config, dims or pretrained checkpoint");
-    }
-
-    // The job's tokenizer, else the pretrained checkpoint's Hugging Face files, else the bundled tiktoken files.
-    private static WhisperTokenizer Tokenizer(WhisperModelSpec model, WhisperConfig config)
-    {
-        int languages = WhisperTokenizer.LanguageCountForVocabulary(config.VocabSize);
-        if (model.Tokenizer is { } tokenizer)
-        {
-            if (Directory.Exists(tokenizer)) return WhisperTokenizer.FromHuggingFace(tokenizer, languages);
-            if (File.Exists(tokenizer)) return WhisperTokenizer.FromTiktoken(tokenizer, languages);
-            throw new InvalidDataException($"model.whisper.tokenizer '{tokenizer}': no such file or directory");
-        }
-        if (model.Pretrained is { } pretrained && File.Exists(Path.Combine(pretrained, "vocab.json")))
-            return WhisperTokenizer.FromHuggingFace(pretrained, languages);
-        return WhisperTokenizer.Bundled(config.VocabSize);
     }
 
     private static EnhancementBatchProducer Enhancement(JobSpec job, string producer)

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Cluster.Speech.Models.GridNet;
 using Cluster.Speech.Models.Whisper;
+using Cluster.Torch;
 using Cluster.Torch.Modules;
 using static Cluster.Torch.torch;
 
@@ -27,6 +29,46 @@ public static class ModelCheckpointFiles
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(config);
         return [Weights(model), new CheckpointFile(CheckpointLayout.ConfigFile, config.Save)];
+    }
+
+    /// <summary>The TF-GridNetV2 of a checkpoint directory, rebuilt from its <c>config.json</c> and loaded strictly
+    /// (the Whisper of a checkpoint loads with <see cref="Whisper.FromPretrained"/>).</summary>
+    /// <param name="device">Where the model goes; null keeps it on the CPU.</param>
+    /// <exception cref="InvalidDataException">The config or the weights are missing, malformed, or do not fit each
+    /// other; the message names the file.</exception>
+    public static TFGridNetV2 LoadTFGridNetV2(string directory, Device? device = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        string configPath = Path.Combine(directory, CheckpointLayout.ConfigFile);
+        string weightsPath = Path.Combine(directory, CheckpointLayout.ModelFile);
+        foreach (string path in new[] { configPath, weightsPath })
+            if (!File.Exists(path)) throw new InvalidDataException($"{path} is missing");
+        TFGridNetV2Config config;
+        try
+        {
+            config = TFGridNetV2Config.Load(configPath);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            throw new InvalidDataException($"{configPath}: not a TF-GridNetV2 config: {e.Message}", e);
+        }
+
+        var model = new TFGridNetV2(config);
+        try
+        {
+            using (var scope = NewDisposeScope()) model.load_state_dict(load_safetensors(weightsPath), strict: true);
+            return device is { } target ? model.to(target) : model;
+        }
+        catch (ArgumentException e)
+        {
+            model.Dispose();
+            throw new InvalidDataException($"{weightsPath}: the weights do not fit {CheckpointLayout.ConfigFile}: {e.Message}", e);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     private static CheckpointFile Weights(Module model) => new(CheckpointLayout.ModelFile, path =>

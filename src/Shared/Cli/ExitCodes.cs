@@ -10,7 +10,4 @@ public static class ExitCodes
 
     /// <summary>The command line itself was wrong.</summary>
     public const int Usage = 2;
-
-    /// <summary>The command exists in the design but is not built in this version.</summary>
-    public const int NotBuilt = 3;
 }

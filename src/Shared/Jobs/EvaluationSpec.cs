@@ -1,3 +1,6 @@
+using Cluster.Speech.Models.Whisper;
+using Cluster.Speech.Text;
+
 namespace Cluster.Shared.Jobs;
 
 /// <summary>When and how the job evaluates, and when it stops early.</summary>
@@ -5,6 +8,9 @@ public sealed record EvaluationSpec
 {
     /// <summary>Whisper's text context: a generation can never be longer.</summary>
     public const int HardMaxLength = 448;
+
+    /// <summary>The widest beam a job spec or <c>cluster eval</c> accepts.</summary>
+    public const int MaxBeamSize = 32;
 
     public int EverySteps { get; init; } = 1000;
 
@@ -20,4 +26,15 @@ public sealed record EvaluationSpec
 
     /// <summary>Stop after this many evaluations without improvement; null never stops early.</summary>
     public int? Patience { get; init; }
+
+    /// <summary>How Whisper transcribes for this evaluation: greedy for a beam of 1, at most
+    /// <see cref="GenerationMaxLength"/> new tokens.</summary>
+    /// <param name="language">The data's language code; null lets a multilingual model detect it.</param>
+    public WhisperDecodingOptions Decoding(string? language, WhisperTask task) => new()
+    {
+        Language = language,
+        Task = task,
+        BeamSize = BeamSize > 1 ? BeamSize : null,
+        MaxNewTokens = GenerationMaxLength,
+    };
 }

@@ -436,7 +436,7 @@ public static class JobSpecLoader
             bool? generate = section.Bool("generate");
             int? maxLength = section.Int("generation_max_length", v => v is > 0 and <= EvaluationSpec.HardMaxLength,
                 $"must be between 1 and {EvaluationSpec.HardMaxLength} (Whisper's text context)");
-            int? beam = section.Int("beam_size", v => v is > 0 and <= 32, "must be between 1 and 32");
+            int? beam = section.Int("beam_size", v => v is > 0 and <= EvaluationSpec.MaxBeamSize, $"must be between 1 and {EvaluationSpec.MaxBeamSize}");
             EvaluationMetric? metric = section.Choice("metric", Metrics);
             int? patience = section.Int("patience", v => v > 0, "must be positive");
             section.RejectUnknownKeys();

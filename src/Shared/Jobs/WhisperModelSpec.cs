@@ -1,4 +1,5 @@
 using Cluster.Speech.Models.Whisper;
+using Cluster.Speech.Text;
 
 namespace Cluster.Shared.Jobs;
 
@@ -26,4 +27,28 @@ public sealed record WhisperModelSpec
 
     /// <summary>"transcribe" or "translate": the task token of the decoder prompt.</summary>
     public string Task { get; init; } = "transcribe";
+
+    public WhisperTask DecoderTask => Task == "translate" ? WhisperTask.Translate : WhisperTask.Transcribe;
+
+    /// <summary>
+    /// The tokenizer of the job: <see cref="Tokenizer"/>, else the <see cref="Pretrained"/> checkpoint's Hugging Face
+    /// files, else the bundled tiktoken files; with as many language tokens as a vocabulary of
+    /// <paramref name="vocabularySize"/> holds (large-v3 has one more). DataNodes label with it and trainers and
+    /// <c>cluster eval</c> decode with it, so the token ids mean the same on both sides.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The tokenizer file or folder is missing or malformed.</exception>
+    public WhisperTokenizer LoadTokenizer(int vocabularySize)
+    {
+        int languages = WhisperTokenizer.LanguageCountForVocabulary(vocabularySize);
+        if (Tokenizer is { } tokenizer)
+        {
+            if (Directory.Exists(tokenizer)) return WhisperTokenizer.FromHuggingFace(tokenizer, languages);
+            if (File.Exists(tokenizer)) return WhisperTokenizer.FromTiktoken(tokenizer, languages);
+            throw new InvalidDataException($"model.whisper.tokenizer '{tokenizer}': no such file or directory");
+        }
+
+        if (Pretrained is { } pretrained && File.Exists(Path.Combine(pretrained, "vocab.json")))
+            return WhisperTokenizer.FromHuggingFace(pretrained, languages);
+        return WhisperTokenizer.Bundled(vocabularySize);
+    }
 }

@@ -67,4 +67,27 @@ public sealed class ModelCheckpointFilesTests : IDisposable
         Dictionary<string, Tensor> weights = load_safetensors(Path.Combine(written.Path, CheckpointLayout.ModelFile));
         Assert.Equal(model.state_dict().Keys.Order(), weights.Keys.Order());
     }
+
+    [Fact]
+    public void TF_GridNetV2_checkpoint_loads_back_with_its_config_and_refuses_weights_that_do_not_fit()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(2);
+        var config = TFGridNetV2Config.Speech16k with { n_layers = 1, lstm_hidden_units = 8, emb_dim = 8, attn_n_head = 2, n_srcs = 1 };
+        using var model = new TFGridNetV2(config);
+        CheckpointInfo written = new CheckpointStore(root).Write(3, [.. ModelCheckpointFiles.TFGridNetV2(model, config), .. Rest()]);
+
+        using (var loaded = ModelCheckpointFiles.LoadTFGridNetV2(written.Path))
+        {
+            Assert.Equal(config, loaded.config);
+            Dictionary<string, Tensor> actual = loaded.state_dict();
+            foreach (var (name, tensor) in model.state_dict()) Assert.True(tensor.allclose(actual[name], rtol: 0, atol: 0), name);
+        }
+
+        // A config.json that does not describe the stored weights is named in the error, not loaded half-way.
+        string configPath = Path.Combine(written.Path, CheckpointLayout.ConfigFile);
+        (config with { n_layers = 2 }).Save(configPath);
+        var error = Assert.Throws<InvalidDataException>(() => ModelCheckpointFiles.LoadTFGridNetV2(written.Path));
+        Assert.Contains(CheckpointLayout.ModelFile, error.Message);
+    }
 }
