@@ -42,6 +42,15 @@ public static class WhisperDemo
         }
 
         File.WriteAllText(jobPath, JobYaml(options));
+        // Every demo trains from scratch: `cluster train` would resume from an earlier demo's checkpoints (a stopped demo
+        // resumes with `cluster train out/demo/job.yaml`).
+        string checkpoints = Path.Combine(root, "checkpoints");
+        if (Directory.Exists(checkpoints))
+        {
+            output.WriteLine($"removing the checkpoints of the previous demo in {checkpoints}");
+            Directory.Delete(checkpoints, recursive: true);
+        }
+
         return TrainRun.Run(new TrainOptions(jobPath, options.DataNodes, options.GpuNodes), output, error);
     }
 
