@@ -23,6 +23,23 @@ def load(path):
     return [r for r in rows if r["generation"] == last], generations
 
 
+def refusals(logs):
+    """Batch requests a DataNode refused (BatchUnavailable, as the trainers log them), by the batch's epoch."""
+    counts = {}
+    if not os.path.isdir(logs):
+        return counts
+    for name in sorted(os.listdir(logs)):
+        if not name.startswith("gpu-"):
+            continue
+        with open(os.path.join(logs, name), encoding="utf-8", errors="replace") as f:
+            for line in f:
+                match = re.search(r"batch e(\d+)-\S+ unavailable", line)
+                if match:
+                    epoch = int(match.group(1))
+                    counts[epoch] = counts.get(epoch, 0) + 1
+    return counts
+
+
 def analyse(rows, warmup):
     """One run: its measured commits (steps after the warm-up that every rank committed) and the figures over them."""
     ranks = sorted({r["rank"] for r in rows})
@@ -151,6 +168,7 @@ def main():
         result = analyse(rows, a.warmup)
         result["generations"] = generations
         result["repetition"] = rep
+        result["refused"] = refusals(os.path.join(a.runs, name[:-len(".jsonl")] + ".logs"))
         runs.setdefault(key, []).append(result)
         order.append((key, result))
     if MAIN not in runs:
@@ -201,12 +219,17 @@ def main():
     w("")
     w("## All runs")
     w("")
-    w("| round | DataNodes | GpuNodes | measured steps | epochs | examples | median step (s) | examples/s | wall examples/s | Σ wait (s) | stall ratio | group ratio | wait at epoch starts (s) | longest wait (s) |")
-    w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    w("| round | DataNodes | GpuNodes | measured steps | epochs | examples | median step (s) | examples/s | wall examples/s | Σ wait (s) | stall ratio | group ratio | wait at epoch starts (s) | longest wait (s) | refused requests (epoch 0 / later) |")
+    w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for (dn, gn), r in order:
         w(f"| {r['repetition']} | {dn} | {gn} | {r['measured']} | {r['epochs']} | {r['examples']} | {f(r['median_step'])} | "
           f"{f(r['throughput'], 1)} | {f(r['wall_throughput'], 1)} | {f(r['wait'])} | {f(r['ratio'])} | {f(r['group_ratio'])} | "
-          f"{f(r['boundary_wait'])} | {f(r['max_wait'])} |")
+          f"{f(r['boundary_wait'])} | {f(r['max_wait'])} | {r['refused'].get(0, 0)} / {sum(v for k, v in r['refused'].items() if k > 0)} |")
+    w("")
+    w("*Refused requests*: `BatchUnavailable` answers the trainers logged (a request reached a DataNode that did not own "
+      "the batch's shard, or not yet: the trainer then waits for the coordinator to send the shard owners again, "
+      "1.5 s after an assignment changed). In epoch 0 they come from the start, when the second DataNode joins and "
+      "takes over shards.")
     w("")
     notes = []
     for (dn, gn), r in order:
@@ -233,6 +256,12 @@ def main():
           f"{f(pr['median_step'])} | {f(pr['max_wait'])} |")
     w(f"| all | {main_run['measured']} | {main_run['examples']} | {f(main_run['step'])} | {f(main_run['wait'])} | "
       f"{f(main_run['ratio'], 4)} | {f(main_run['median_step'])} | {f(main_run['max_wait'])} |")
+    w("")
+    longest = sorted(((c["data_wait_seconds"], r["repetition"], c["step"], c["rank"], c["epoch"], c["step"] in r["epoch_starts"])
+                      for r in runs[MAIN] for rows in r["step_rows"] for c in rows), reverse=True)[:5]
+    w("Longest waits: " + "; ".join(
+        f"{wait:.3f} s (round {rep}, step {step}, rank {rank}, epoch {epoch}{', its first step' if first else ''})"
+        for wait, rep, step, rank, epoch, first in longest) + ".")
     w("")
     share = main_run["boundary_wait"] / main_run["wait"] if main_run["wait"] > 0 else 0.0
     w(f"Group ratio {f(main_run['group_ratio'], 4)}; {f(main_run['throughput'], 1)} examples/s over all its measured steps. "

@@ -5,7 +5,8 @@
 # (throughput with 1 vs 3 DataNodes), each from fresh weights on one corpus synthesized once. Writes
 # bench/results/data_stall.md ending in "RESULT data_stall ratio=<waiting time / step time> target=0.02".
 #   bench/data_stall/run.sh [steps per run (default 120)] [rounds of all runs (default 2)] [warm-up steps (default 5)]
-# TORCH_SHIM_PREBUILT=/path/libtorch_shim.so uses an existing native shim instead of building it.
+# TORCH_SHIM_PREBUILT=/path/libtorch_shim.so uses an existing native shim instead of building it;
+# DATA_STALL_KEEP=DIR keeps every run's commits.jsonl and node logs there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 steps="${1:-120}"
@@ -26,7 +27,11 @@ cluster=(dotnet src/Coordinator/bin/Release/net10.0/cluster.dll)
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
 scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
+if [[ -n "${DATA_STALL_KEEP:-}" ]]; then
+  trap 'rm -rf "$DATA_STALL_KEEP"; mv "$scratch/runs" "$DATA_STALL_KEEP"; rm -rf "$scratch"; echo "data_stall: commits and node logs kept in $DATA_STALL_KEEP"' EXIT
+else
+  trap 'rm -rf "$scratch"' EXIT
+fi
 out="$scratch/demo"
 mkdir -p "$scratch/runs"
 n=0
@@ -44,6 +49,7 @@ for round in $(seq 1 "$rounds"); do
       >"$scratch/$name.log" 2>&1 || { tail -n 40 "$scratch/$name.log" >&2; exit 1; }
     tail -n 1 "$scratch/$name.log"
     cp "$out/runs/demo/commits.jsonl" "$scratch/runs/$name.jsonl"
+    cp -r "$out/runs/demo/logs" "$scratch/runs/$name.logs"
   done
 done
 
