@@ -329,6 +329,11 @@ def main():
           f"only once every rank has committed the last step, and a trainer cannot request batches of an epoch it has "
           f"no schedule for, so at each epoch start the pipeline refills (the schedule's round trip, then the first "
           f"batch's build and transfer). Sending the next epoch's schedule ahead would hide most of it.")
+    w("- Fixed with this bench (`DataNodeActor`): at an epoch start a trainer's request could overtake the "
+      "coordinator's `AssignShards` to the DataNode (they travel over different connections) and was refused; the "
+      "trainer then waited for the coordinator to send the shard owners again (1.5 s after an assignment changes), "
+      "and the whole group with it. A request for an epoch newer than the DataNode's assignment now waits at the "
+      "DataNode for that assignment; *refused requests* above counts any that are still refused after epoch 0.")
     w("- Measurement fixes made with this bench (`TrainerActor`): `data_wait_seconds` used to start when the "
       "`EpochSchedule` arrived, so it counted the group's forming (rendezvous, weight broadcast) in the first step and "
       "left out the wait for a next epoch's schedule; and ranks other than 0 counted rank 0's evaluation and checkpoint "
