@@ -25,6 +25,8 @@ public sealed class DataNodeActor(DataNodeSettings settings, TaskCompletionSourc
     private DataNodeContext? _context;
     private bool _loading;
     private long _assignmentVersion = -1;
+    // The newest epoch of the current assignment (int.MaxValue when it is empty: a request of any epoch is answered).
+    private int _assignedEpoch = -1;
     private string? _stopReason;
 
     private sealed record ProducerReady(IBatchProducer Producer);
@@ -67,6 +69,12 @@ public sealed class DataNodeActor(DataNodeSettings settings, TaskCompletionSourc
             case AssignShards assign:
                 Assign(assign);
                 break;
+            case RequestBatches request when _stopReason is null && request.Epoch > _assignedEpoch:
+                // The coordinator assigns a new epoch's shards before it sends the trainers that epoch's schedule, but
+                // over another connection, so a trainer's request can overtake the assignment: it waits for it here
+                // instead of being refused (a refused trainer waits until the coordinator sends the owners again).
+                Context.Stash.Stash();
+                break;
             case RequestBatches request:
                 Route(request);
                 break;
@@ -76,6 +84,7 @@ public sealed class DataNodeActor(DataNodeSettings settings, TaskCompletionSourc
             case StopDataNode stop:
                 _stopReason = string.IsNullOrEmpty(stop.Reason) ? "stop requested" : stop.Reason;
                 settings.Log($"stopping ({_stopReason}) after {_inFlight.Values.Sum()} batch(es) in flight");
+                Context.Stash.UnstashAll(); // requests waiting for their epoch's assignment are refused now
                 ExitIfIdle();
                 break;
             case Terminated terminated when terminated.Actor.Equals(_coordinator):
@@ -129,7 +138,9 @@ public sealed class DataNodeActor(DataNodeSettings settings, TaskCompletionSourc
             else _shards[key] = Context.ActorOf(Props.Create(() => new ShardActor(key, batches, _context!)), key.ActorName);
             foreach (string batchId in batches.Keys) _owner[(key.Epoch, batchId)] = key;
         }
+        _assignedEpoch = assign.Shards.Count == 0 ? int.MaxValue : assign.Shards.Max(s => s.Epoch);
         settings.Log($"assignment {assign.Version}: {_shards.Count} shard(s), {_owner.Count} batches");
+        Context.Stash.UnstashAll(); // requests that overtook this assignment
         ExitIfIdle();
     }
 

@@ -24,6 +24,9 @@ public sealed class TrainerActor : ActorBase
     private readonly NodeExit exit;
     private readonly Dictionary<string, BatchData> arrived = new(StringComparer.Ordinal);
     private readonly Dictionary<int, string> shardOwners = [];
+    // Runs while this trainer is free to train but its next step's batches (or the schedule they belong to) are not all
+    // there: restarted when the group has formed and when a step's work (evaluation and checkpoint included) is done,
+    // read when the next step starts. The wait for a next epoch's schedule counts; the forming of a group does not.
     private readonly Stopwatch waiting = new();
     private IActorRef coordinator = ActorRefs.Nobody;
     private TrainingWorker? worker;
@@ -185,6 +188,7 @@ public sealed class TrainerActor : ActorBase
         group = formed.Group;
         store = formed.Store;
         groupReady = true;
+        waiting.Restart();
         coordinator.Tell(new TrainerReady { Generation = generation, Rank = rank, ResumedStep = formed.ResumedStep }, Self);
         TryStartStep();
     }
@@ -207,7 +211,6 @@ public sealed class TrainerActor : ActorBase
             core!.SetStepsPerEpoch(stepsPerEpoch);
             return CoreBuilt.Instance;
         }, generation);
-        waiting.Restart();
         Request(schedule.TakeRequests());
         TryStartStep();
     }
@@ -249,18 +252,23 @@ public sealed class TrainerActor : ActorBase
         var batches = schedule.EntriesOf(step).Select(e => arrived[e.BatchId]).ToList();
         double dataWait = waiting.Elapsed.TotalSeconds;
         stepRunning = true;
-        var (spec, stepGeneration, stepRank, stepEpoch, cursorBase, all) = (job, generation, rank, epoch, committedBefore!, schedule.All);
+        var (spec, stepGeneration, stepRank, stepEpoch, cursorBase, all, stepGroup) = (job, generation, rank, epoch, committedBefore!, schedule.All, group!);
         string checkpointRoot = Path.GetFullPath(Path.Combine(jobDirectory, spec.Checkpointing.Directory));
+        bool evaluates = spec.Data.Eval.Count > 0 && step > 0 && step % spec.Evaluation.EverySteps == 0;
+        bool checkpoints = step > 0 && step % spec.Checkpointing.EverySteps == 0;
         worker!.Post(() =>
         {
             var clock = Stopwatch.StartNew();
             var outcome = core!.TrainStep(step, stepRank, batches);
             double stepSeconds = clock.Elapsed.TotalSeconds + dataWait;
             EvaluationResult? evaluation = null;
-            if (stepRank == 0 && spec.Data.Eval.Count > 0 && step > 0 && step % spec.Evaluation.EverySteps == 0) evaluation = core.Evaluate();
+            if (stepRank == 0 && evaluates) evaluation = core.Evaluate();
             CheckpointInfo? saved = null;
-            if (stepRank == 0 && step > 0 && step % spec.Checkpointing.EverySteps == 0)
+            if (stepRank == 0 && checkpoints)
                 saved = core.SaveCheckpoint(checkpointRoot, stepEpoch, CheckpointCursor.At(cursorBase, all, step), evaluation?.Metrics);
+            // The other ranks wait here for rank 0's evaluation and checkpoint, outside any step's time: without it they
+            // would wait inside the next step's first all-reduce and count rank 0's evaluation as their training time.
+            if ((evaluates || checkpoints) && stepGroup.WorldSize > 1) stepGroup.Barrier();
             return new StepDone(stepGeneration, outcome, [.. batches.Select(b => b.BatchId)], saved, evaluation, core.Stopping.ShouldStop,
                 stepSeconds, dataWait);
         }, stepGeneration);

@@ -1,4 +1,5 @@
 using Cluster.DataNode.Batches;
+using Cluster.Shared.Actors;
 using Cluster.Shared.Cli;
 using Cluster.Shared.Protocol;
 using Cluster.Shared.Wire;
@@ -89,13 +90,54 @@ public sealed class DataNodeActorTests : IAsyncLifetime
         var node = await _cluster.StartServingAsync(_corpus);
 
         _cluster.Request(node, 0, "e0-b7");
-        _cluster.Request(node, 1, "e0-b0"); // the right id of another epoch's plan
 
         var first = await _cluster.Trainer.ExpectAsync<BatchUnavailable>();
         Assert.Equal(("e0-b7", 0), (first.BatchId, first.Epoch));
         Assert.Contains("does not own", first.Reason);
-        Assert.Equal(("e0-b0", 1), ((await _cluster.Trainer.ExpectAsync<BatchUnavailable>()).BatchId, 1));
         await _cluster.Coordinator.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task A_request_that_overtakes_its_epochs_assignment_waits_for_it_and_an_older_epochs_request_is_refused()
+    {
+        var node = await _cluster.StartServingAsync(_corpus);
+        var coordinatorSide = _cluster.CoordinatorSystem.ResolveActorRef(node.Path);
+        Assert.Equal("e0-b2", await BuiltAsync(node, 0, "e0-b2")); // the epoch 0 assignment is in place
+
+        _cluster.Request(node, 1, "e0-b0"); // epoch 1's plan, before the node has its epoch 1 shards
+        await _cluster.Trainer.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(500));
+        coordinatorSide.Tell(TinyCorpus.Assignment(version: 2, epoch: 1), _cluster.Coordinator.Ref);
+
+        var data = await _cluster.Trainer.ExpectAsync<BatchData>();
+        Assert.Equal(("e0-b0", 1), (data.BatchId, data.Epoch));
+        _cluster.Request(node, 0, "e0-b3"); // the right id of the previous epoch's plan
+        var refused = await _cluster.Trainer.ExpectAsync<BatchUnavailable>();
+        Assert.Equal(("e0-b3", 0), (refused.BatchId, refused.Epoch));
+        Assert.Contains("does not own", refused.Reason);
+    }
+
+    [Fact]
+    public async Task A_request_waiting_for_its_epochs_assignment_is_refused_when_the_node_stops()
+    {
+        var node = await _cluster.StartServingAsync(_corpus);
+        var coordinatorSide = _cluster.CoordinatorSystem.ResolveActorRef(node.Path);
+        Assert.Equal("e0-b2", await BuiltAsync(node, 0, "e0-b2"));
+
+        _cluster.Request(node, 1, "e0-b0");
+        await _cluster.Trainer.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(500));
+        coordinatorSide.Tell(new StopDataNode { Reason = "scale down" }, _cluster.Coordinator.Ref);
+
+        var refused = await _cluster.Trainer.ExpectAsync<BatchUnavailable>();
+        Assert.Equal(("e0-b0", 1), (refused.BatchId, refused.Epoch));
+        Assert.Contains("stopping", refused.Reason);
+    }
+
+    private async Task<string> BuiltAsync(IActorRef node, int epoch, string batchId)
+    {
+        _cluster.Request(node, epoch, batchId);
+        string arrived = (await _cluster.Trainer.ExpectAsync<BatchData>()).BatchId;
+        await _cluster.Coordinator.ExpectAsync<BatchSent>();
+        return arrived;
     }
 
     [Fact]

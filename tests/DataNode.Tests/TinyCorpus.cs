@@ -75,19 +75,20 @@ public sealed class TinyCorpus : IDisposable
 
     public DataNodeWelcome Welcome => new() { JobYaml = Yaml, JobDirectory = Directory };
 
-    public static AssignShards Assignment(long version = 1)
+    /// <summary>The corpus's two shards; <paramref name="epoch"/> other than 0 plans the same batches for a later epoch.</summary>
+    public static AssignShards Assignment(long version = 1, int epoch = 0)
     {
         var assign = new AssignShards { Version = version };
-        assign.Shards.Add(Shard(0, "e0-b0", "e0-b2"));
-        assign.Shards.Add(Shard(1, "e0-b1", "e0-b3"));
+        assign.Shards.Add(Shard(epoch, 0, "e0-b0", "e0-b2"));
+        assign.Shards.Add(Shard(epoch, 1, "e0-b1", "e0-b3"));
         return assign;
     }
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 
-    private static ShardBatches Shard(int shard, params string[] batchIds)
+    private static ShardBatches Shard(int epoch, int shard, params string[] batchIds)
     {
-        var batches = new ShardBatches { Epoch = 0, Shard = shard };
+        var batches = new ShardBatches { Epoch = epoch, Shard = shard };
         foreach (string id in batchIds)
         {
             var planned = new PlannedBatchItems { BatchId = id };

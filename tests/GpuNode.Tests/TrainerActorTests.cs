@@ -54,6 +54,7 @@ public sealed class TrainerActorTests : IDisposable
             using var core = TrainerCore.Create(JobSpecLoader.Parse(yaml, "test", directory), yaml, Device.CPU);
             core.Join(group);
             core.TrainStep(1, 1, [TinyJob.Batch("p1", 2, 5, mels: 80)]);
+            group.Barrier(); // step 1 checkpoints: every rank waits for rank 0's checkpoint before the next step
             lost.Wait(Patience);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         trainer.Tell(new FormGroup { Generation = 1, Rank = 0, WorldSize = 2, StoreHost = "127.0.0.1", StorePort = store1.Port });

@@ -286,6 +286,8 @@ public sealed class JobActor : ActorBase
             step_seconds = commit.StepSeconds,
             data_wait_seconds = commit.DataWaitSeconds,
             current = commit.Generation == state.Generation && state.Phase == JobPhase.Training,
+            // When the coordinator received it: wall-clock throughput over a run, evaluations and checkpoints included.
+            received_unix_seconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0,
         });
         File.AppendAllLines(Path.Combine(settings.RunDirectory, "commits.jsonl"), [line]);
     }

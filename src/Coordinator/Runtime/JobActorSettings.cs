@@ -10,8 +10,8 @@ namespace Cluster.Coordinator.Runtime;
 /// <param name="FormGrace">How long a group waits for the expected trainers (or a replacement) before it forms with
 /// those that are there.</param>
 /// <param name="ShutdownGrace">How long finished nodes get to exit by themselves.</param>
-/// <param name="RunDirectory">Where the commits (<c>commits.jsonl</c>, one line per StepCommitted received) and the
-/// final status (<c>status.json</c>) are written, so a run can be audited after it ended.</param>
+/// <param name="RunDirectory">Where the commits (<c>commits.jsonl</c>, one line per StepCommitted received, with the time
+/// it was received) and the final status (<c>status.json</c>) are written, so a run can be audited after it ended.</param>
 public sealed record JobActorSettings(
     string JobName,
     string JobYaml,
