@@ -1,5 +1,4 @@
 using Cluster.Shared.Jobs;
-using Cluster.Speech.Data;
 using Cluster.Speech.Evaluation;
 using Cluster.Speech.Models.GridNet;
 using Cluster.Torch;
@@ -7,22 +6,23 @@ using Cluster.Torch.Modules;
 
 namespace Cluster.GpuNode;
 
-/// <summary>TF-GridNetV2 on the noisy/clean pairs of <c>data.eval</c>: the mean SI-SNR improvement of the first
-/// estimated source over the mixture (<see cref="EnhancementEvaluation"/>), and the mean negative SI-SNR as the loss.</summary>
+/// <summary>TF-GridNetV2 on the pairs of <c>data.eval</c> (recorded, or clean speech mixed with the job's noise): the mean
+/// SI-SNR improvement of the first estimated source over the mixture (<see cref="EnhancementEvaluation"/>), and the mean
+/// negative SI-SNR as the loss.</summary>
 public sealed class EnhancementEvaluator : ITrainerEvaluator
 {
     private readonly TFGridNetV2 model;
     private readonly TFGridNetV2Enhancer enhancer;
-    private readonly IReadOnlyList<EnhancementManifest> manifests;
+    private readonly EnhancementEvaluationSet pairs;
 
-    /// <exception cref="InvalidDataException">An evaluation manifest cannot be read.</exception>
+    /// <exception cref="InvalidDataException">An evaluation manifest or a noise recording cannot be read.</exception>
     public EnhancementEvaluator(TFGridNetV2 model, JobSpec job, Device device)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(job);
         this.model = model;
         enhancer = new TFGridNetV2Enhancer(model, device);
-        manifests = [.. job.Data.Eval.Select(EnhancementManifestReader.Read)];
+        pairs = EnhancementEvaluationData.FromJob(job);
     }
 
     public EvaluationResult Evaluate()
@@ -31,14 +31,11 @@ public sealed class EnhancementEvaluator : ITrainerEvaluator
         model.eval();
         try
         {
-            var reports = manifests.Select(m => EnhancementEvaluation.Run(m, enhancer)).ToList();
-            int count = reports.Sum(r => r.SiSnrImprovement.Count);
-            double Mean(Func<EnhancementReport, double> of) =>
-                count == 0 ? double.NaN : reports.Sum(r => of(r) * r.SiSnrImprovement.Count) / count;
+            EnhancementReport report = EnhancementEvaluation.Run(pairs, enhancer, EnhancementEvaluationOptions.Default with { PlotCount = 0 });
             return new EvaluationResult(new Dictionary<string, double>
             {
-                ["si_snri"] = Mean(r => r.SiSnrImprovement.Mean),
-                ["loss"] = -Mean(r => r.SiSnrEnhanced.Mean),
+                ["si_snri"] = report.SiSnrImprovement.Mean,
+                ["loss"] = -report.SiSnrEnhanced.Mean,
             }, []);
         }
         finally

@@ -1,5 +1,6 @@
 using Cluster.Shared.Jobs;
 using Cluster.Speech.Audio;
+using Cluster.Speech.Data;
 using Cluster.Torch;
 
 namespace Cluster.GpuNode.Tests;
@@ -88,5 +89,49 @@ public sealed class EvaluationTests : IDisposable
         Assert.True(double.IsFinite(result.Metrics["si_snri"]), $"si_snri {result.Metrics["si_snri"]}");
         Assert.True(double.IsFinite(result.Metrics["loss"]), $"loss {result.Metrics["loss"]}");
         Assert.Equal(new Shared.Checkpoints.MetricRecord(0, "si_snri", result.Metrics["si_snri"]), Assert.Single(core.History));
+    }
+
+    [Fact]
+    public void A_job_that_mixes_noise_on_the_fly_is_evaluated_on_its_clean_speech_mixed_with_that_noise()
+    {
+        var random = new Random(5);
+        var rows = new List<Utterance>();
+        for (int i = 0; i < 3; i++)
+        {
+            var clean = new float[1600];
+            for (int t = 0; t < clean.Length; t++) clean[t] = (float)(0.3 * Math.Sin(2 * Math.PI * (200 + 50 * i) * t / 16000.0));
+            string path = Path.Combine(directory, $"speech{i}.wav");
+            AudioFile.WriteWav(path, clean, 16000);
+            rows.Add(new Utterance($"s{i}", path, "") { Duration = 0.1 });
+        }
+        var noise = new float[4000];
+        for (int t = 0; t < noise.Length; t++) noise[t] = (float)(random.NextDouble() * 2 - 1);
+        AudioFile.WriteWav(Path.Combine(directory, "noise.wav"), noise, 16000);
+        string dev = Path.Combine(directory, "dev.jsonl");
+        ManifestWriter.WriteJsonl(dev, rows);
+        var job = TinyJob.Spec(directory) with
+        {
+            Model = new ModelSpec
+            {
+                TFGridNetV2 = new TFGridNetV2ModelSpec { Config = new() { n_fft = 32, stride = 16, n_layers = 1, lstm_hidden_units = 8, emb_dim = 8 } },
+            },
+            Data = new DataSpec
+            {
+                Train = ["unused"],
+                Eval = [dev],
+                Format = ManifestFormat.Jsonl,
+                Enhancement = new EnhancementSpec { Noise = [Path.Combine(directory, "noise.wav")], MinSnrDb = 0, MaxSnrDb = 5 },
+            },
+            Evaluation = new EvaluationSpec { Metric = EvaluationMetric.SiSnri, Patience = 3 },
+            Checkpointing = new CheckpointingSpec { Directory = directory, Mode = Shared.Checkpoints.MetricMode.Max },
+        };
+        using var core = TrainerCore.Create(job, "", Device.CPU);
+
+        var first = core.Evaluate();
+        Assert.True(double.IsFinite(first.Metrics["si_snri"]), $"si_snri {first.Metrics["si_snri"]}");
+        // The same mixtures every time: an untouched model scores the same twice.
+        Assert.Equal(first.Metrics["loss"], core.Evaluate().Metrics["loss"]);
+        // The mixtures are at the job's SNRs: the noisy input's SI-SNR (-loss - si_snri) lies in 0..5 dB.
+        Assert.InRange(-first.Metrics["loss"] - first.Metrics["si_snri"], -1.5, 6.5);
     }
 }

@@ -60,13 +60,6 @@ public static class EvalRun
             return ExitCodes.Usage;
         }
 
-        if (options.Manifest is null && job.Data.Enhancement is { Noise.Count: > 0 })
-        {
-            Say($"{jobPath} mixes its clean speech with enhancement.noise during training, but evaluation scores fixed noisy/clean pairs; " +
-                "name a pair manifest with --manifest (cluster data synth --enhancement writes one)");
-            return ExitCodes.Usage;
-        }
-
         IReadOnlyList<string> manifests = options.Manifest is { } manifest ? [Path.GetFullPath(manifest)] : job.Data.Eval;
         if (options.Manifest is not null && !File.Exists(manifests[0]) && !Directory.Exists(manifests[0]))
         {
@@ -151,17 +144,17 @@ public static class EvalRun
     private static int Enhancement(JobSpec job, string checkpoint, IReadOnlyList<string> paths, Device device, EvalOptions options,
         string destination, TextWriter output, Action<string> say)
     {
-        EnhancementManifest manifest = Merge([.. paths.Select(EnhancementManifestReader.Read)]);
+        EnhancementEvaluationSet pairs = EnhancementEvaluationData.FromJob(job, paths);
         using TFGridNetV2 model = ModelCheckpointFiles.LoadTFGridNetV2(checkpoint, device);
         model.eval();
-        output.WriteLine($"enhancing {manifest.Count} pairs of {manifest.Source} on {device}");
+        output.WriteLine($"enhancing {pairs.Count} pairs of {pairs.Source} on {device}");
         var settings = new EnhancementEvaluationOptions
         {
             BatchSize = options.BatchSize ?? job.Batching.BatchSize ?? EnhancementEvaluationOptions.Default.BatchSize,
             PlotCount = options.Worst ?? EnhancementEvaluationOptions.Default.PlotCount,
         };
-        var progress = new Progress(manifest.Count, "pairs", output);
-        EnhancementReport report = EnhancementEvaluation.Run(manifest, new CountingEnhancer(new TFGridNetV2Enhancer(model, device), progress), settings);
+        var progress = new Progress(pairs.Count, "pairs", output);
+        EnhancementReport report = EnhancementEvaluation.Run(pairs, new CountingEnhancer(new TFGridNetV2Enhancer(model, device), progress), settings);
         Publish(destination, report.Write);
         output.WriteLine($"SI-SNRi {Decibels(report.SiSnrImprovement.Mean, signed: true)} (median {Decibels(report.SiSnrImprovement.Median, signed: true)}): " +
             $"SI-SNR {Decibels(report.SiSnrNoisy.Mean)} noisy, {Decibels(report.SiSnrEnhanced.Mean)} enhanced, over {report.Results.Count} pairs");
@@ -272,13 +265,6 @@ public static class EvalRun
         if (manifests.Count == 1) return manifests[0];
         RequireUniqueIds(manifests.SelectMany(m => m.Utterances.Select(u => u.Id)), manifests.Select(m => m.Source));
         return new Manifest(string.Join(" + ", manifests.Select(m => m.Source)), manifests.SelectMany(m => m.Utterances));
-    }
-
-    private static EnhancementManifest Merge(IReadOnlyList<EnhancementManifest> manifests)
-    {
-        if (manifests.Count == 1) return manifests[0];
-        RequireUniqueIds(manifests.SelectMany(m => m.Pairs.Select(p => p.Id)), manifests.Select(m => m.Source));
-        return new EnhancementManifest(string.Join(" + ", manifests.Select(m => m.Source)), manifests.SelectMany(m => m.Pairs));
     }
 
     private static void RequireUniqueIds(IEnumerable<string> ids, IEnumerable<string> sources)

@@ -12,11 +12,6 @@ namespace Cluster.DataNode.Batches;
 /// <summary>What a data node loads when it learns its job: manifests, tokenizer or noises, and the batch builder.</summary>
 public static class BatchProducers
 {
-    private static readonly HashSet<string> AudioExtensions = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ".wav", ".flac", ".ogg", ".opus", ".mp3", ".m4a", ".aif", ".aiff", ".au", ".sph",
-    };
-
     /// <exception cref="InvalidDataException">A manifest, the model config or the tokenizer cannot be used; the message
     /// names the file and the reason.</exception>
     public static IBatchProducer FromJob(JobSpec job, string producer)
@@ -67,7 +62,7 @@ public static class BatchProducers
             options = options with
             {
                 Mixer = new NoiseMixer(spec.MinSnrDb, spec.MaxSnrDb),
-                Noises = [.. spec.Noise.SelectMany(NoiseFiles).Select(file => ReadNoise(file, job.Data.SampleRate))],
+                Noises = NoiseRecordings.Load(spec.Noise, job.Data.SampleRate),
             };
             // Clean speech only: the builder reads the clean side of a pair when it mixes, so both sides name the clip.
             var speech = ManifestLookup.Utterances(job.Data.Train.Select(path => ManifestReader.Read(path, job.Data.Format)));
@@ -78,34 +73,5 @@ public static class BatchProducers
             pairs = ManifestLookup.Pairs(job.Data.Train.Select(EnhancementManifestReader.Read));
         }
         return new EnhancementBatchProducer(producer, pairs, new EnhancementBatchBuilder(options));
-    }
-
-    // A noise entry is a recording, a folder of recordings, or a speech-style manifest of recordings.
-    private static IEnumerable<string> NoiseFiles(string entry)
-    {
-        if (Directory.Exists(entry) && !File.Exists(Path.Combine(entry, "metadata.csv")) && !File.Exists(Path.Combine(entry, "metadata.jsonl")))
-        {
-            return Directory.EnumerateFiles(entry, "*", SearchOption.AllDirectories)
-                .Where(file => AudioExtensions.Contains(Path.GetExtension(file)))
-                .Order(StringComparer.Ordinal);
-        }
-        if (AudioExtensions.Contains(Path.GetExtension(entry))) return [entry];
-        return ManifestReader.Read(entry).Utterances.Select(u => u.AudioPath);
-    }
-
-    private static float[] ReadNoise(string file, int sampleRate)
-    {
-        float[] samples;
-        try
-        {
-            samples = AudioFile.Read(file, new AudioReadOptions { TargetSampleRate = sampleRate }).Samples;
-        }
-        catch (IOException error)
-        {
-            throw new InvalidDataException($"noise recording '{file}': {error.Message}", error);
-        }
-        return samples.Length > 0 && samples.All(float.IsFinite)
-            ? samples
-            : throw new InvalidDataException($"noise recording '{file}': empty or holds NaN/Inf samples");
     }
 }

@@ -1,4 +1,3 @@
-using Cluster.Speech.Audio;
 using Cluster.Speech.Data;
 
 namespace Cluster.Speech.Evaluation;
@@ -17,48 +16,46 @@ public static class EnhancementEvaluation
     /// <exception cref="InvalidOperationException">The enhancer returned the wrong number of waveforms, one of the
     /// wrong length, or one with NaN or infinite samples.</exception>
     public static EnhancementReport Run(EnhancementManifest manifest, IEnhancer enhancer, EnhancementEvaluationOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        Run(EnhancementEvaluationSet.FromManifest(manifest), enhancer, options, cancellationToken);
+
+    /// <exception cref="InvalidDataException">A pair cannot be read or made.</exception>
+    /// <exception cref="InvalidOperationException">The enhancer returned the wrong number of waveforms, one of the
+    /// wrong length, or one with NaN or infinite samples.</exception>
+    public static EnhancementReport Run(EnhancementEvaluationSet set, IEnhancer enhancer, EnhancementEvaluationOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(enhancer);
         options ??= EnhancementEvaluationOptions.Default;
-        var read = new AudioReadOptions { TargetSampleRate = SampleRate, Mono = true };
-        var results = new List<EnhancementResult>(manifest.Count);
+        var results = new List<EnhancementResult>(set.Count);
         var best = new List<EnhancementExample>();
         var worst = new List<EnhancementExample>();
-        foreach (EnhancementPair[] batch in manifest.Pairs.Chunk(options.BatchSize))
+        foreach (EnhancementAudio[] batch in set.Pairs().Chunk(options.BatchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            float[][] noisy = [.. batch.Select(pair => AudioFile.Read(pair.NoisyPath, read).Samples)];
-            float[][] clean = [.. batch.Select(pair => AudioFile.Read(pair.CleanPath, read).Samples)];
-            for (int i = 0; i < batch.Length; i++)
-            {
-                if (noisy[i].Length != clean[i].Length)
-                    throw new InvalidDataException($"pair '{batch[i].Id}': {batch[i].NoisyPath} has {noisy[i].Length} samples at {SampleRate} Hz but {batch[i].CleanPath} has {clean[i].Length}");
-                if (clean[i].Length == 0) throw new InvalidDataException($"pair '{batch[i].Id}': {batch[i].CleanPath} has no samples");
-            }
-
-            IReadOnlyList<float[]> enhanced = enhancer.Enhance(noisy)
+            IReadOnlyList<float[]> enhanced = enhancer.Enhance([.. batch.Select(pair => pair.Noisy)])
                 ?? throw new InvalidOperationException($"the enhancer returned null for the batch starting at '{batch[0].Id}'");
             if (enhanced.Count != batch.Length)
                 throw new InvalidOperationException($"the enhancer returned {enhanced.Count} waveforms for a batch of {batch.Length} (starting at '{batch[0].Id}')");
             for (int i = 0; i < batch.Length; i++)
             {
-                float[] output = Checked(enhanced[i], noisy[i].Length, batch[i].Id);
-                var result = new EnhancementResult(results.Count, batch[i].Id,
-                    SiSnrNoisy: SignalMetrics.SiSnr(noisy[i], clean[i]),
-                    SiSnrEnhanced: SignalMetrics.SiSnr(output, clean[i]),
-                    SiSnrImprovement: SignalMetrics.SiSnrImprovement(output, noisy[i], clean[i]),
-                    SnrEnhanced: SignalMetrics.Snr(output, clean[i]));
+                var (id, noisy, clean) = batch[i];
+                float[] output = Checked(enhanced[i], noisy.Length, id);
+                var result = new EnhancementResult(results.Count, id,
+                    SiSnrNoisy: SignalMetrics.SiSnr(noisy, clean),
+                    SiSnrEnhanced: SignalMetrics.SiSnr(output, clean),
+                    SiSnrImprovement: SignalMetrics.SiSnrImprovement(output, noisy, clean),
+                    SnrEnhanced: SignalMetrics.Snr(output, clean));
                 results.Add(result);
                 if (options.PlotCount == 0) continue;
-                var example = new EnhancementExample(result, noisy[i], output, clean[i]);
+                var example = new EnhancementExample(result, noisy, output, clean);
                 Keep(best, example, options.PlotCount, BestFirst);
                 Keep(worst, example, options.PlotCount, WorstFirst);
             }
         }
 
-        return new EnhancementReport(manifest.Source, results, best, worst);
+        return new EnhancementReport(set.Source, results, best, worst);
     }
 
     // Ties go to manifest order, so the same scores always pick the same examples.

@@ -1,0 +1,5 @@
+namespace Cluster.Speech.Evaluation;
+
+/// <summary>One evaluation pair as audio: the mixture the model hears and the clean speech it should give back, of
+/// equal length at <see cref="EnhancementEvaluation.SampleRate"/>.</summary>
+public sealed record EnhancementAudio(string Id, float[] Noisy, float[] Clean);
