@@ -100,6 +100,8 @@ public sealed class TrainerCore : IDisposable
     /// Null leaves data parallelism (a single process).</summary>
     public void Join(ProcessGroup? group)
     {
+        // The previous group's exchange lets go of its gradient hooks.
+        exchange?.Dispose();
         exchange = null;
         if (group is null) return;
         using (no_grad())
@@ -234,6 +236,7 @@ public sealed class TrainerCore : IDisposable
 
     public void Dispose()
     {
+        exchange?.Dispose();
         optimizer.Dispose();
         model.Dispose();
     }

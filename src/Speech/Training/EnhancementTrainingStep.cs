@@ -74,6 +74,7 @@ public sealed class EnhancementTrainingStep
         var scale = Scaler?.get_scale() ?? 1.0;
         optimizer.zero_grad();
         Tensor? lossSum = null;
+        int last = Array.FindLastIndex(counts, count => count > 0);
         for (var i = 0; i < microBatches.Count; i++)
         {
             if (counts[i] == 0) continue;
@@ -83,6 +84,7 @@ public sealed class EnhancementTrainingStep
             using (Autocast()) estimate = model.forward(batch.Noisy);
             // The first source is the speech estimate; the loss is always computed in float32.
             var loss = SiSnr.Loss(estimate.select(1, 0).to(DType.Float32), batch.Clean) * ((double)counts[i] / total);
+            if (i == last) exchange?.BeforeLastBackward(parameters);
             (Scaler?.scale(loss) ?? loss).backward();
             var detached = loss.detach();
             lossSum = microScope.MoveToOuter(lossSum is null ? detached : lossSum + detached);

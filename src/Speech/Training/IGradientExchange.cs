@@ -16,4 +16,11 @@ public interface IGradientExchange
     /// <summary>Replaces every parameter's gradient by its sum over all ranks; a parameter without a gradient
     /// contributes zeros (it still takes part, so all ranks issue the same collectives).</summary>
     void SumGradients(IReadOnlyList<Parameter> parameters);
+
+    /// <summary>Called just before the step's last backward (its last micro-batch's), with the parameters
+    /// <see cref="SumGradients"/> will get: an exchange may start summing the gradients that backward has finished while
+    /// it computes the others. <see cref="SumGradients"/> then completes the sum.</summary>
+    void BeforeLastBackward(IReadOnlyList<Parameter> parameters)
+    {
+    }
 }

@@ -80,6 +80,7 @@ public sealed class WhisperTrainingStep
         var scale = Scaler?.get_scale() ?? 1.0;
         optimizer.zero_grad();
         Tensor? lossSum = null;
+        int last = Array.FindLastIndex(counts, count => count > 0);
         for (var i = 0; i < microBatches.Count; i++)
         {
             if (counts[i] == 0) continue;
@@ -88,6 +89,7 @@ public sealed class WhisperTrainingStep
             Tensor logits;
             using (Autocast()) logits = model.forward((batch.Mel, batch.DecoderInput));
             var loss = WhisperModel.Loss(logits, batch.Labels, labelSmoothing) * ((double)counts[i] / total);
+            if (i == last) exchange?.BeforeLastBackward(parameters);
             (Scaler?.scale(loss) ?? loss).backward();
             var detached = loss.detach();
             lossSum = microScope.MoveToOuter(lossSum is null ? detached : lossSum + detached);

@@ -123,6 +123,9 @@ internal static unsafe class Native
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_clip_grad_norm(IntPtr* @params, int count, double max_norm, double norm_type, double* total_norm);
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_autograd_grad(IntPtr* outputs, int noutputs, IntPtr* inputs, int ninputs, IntPtr* grad_outputs, int retain_graph, int create_graph, int allow_unused, IntPtr* results);
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_checkpoint(delegate* unmanaged<IntPtr, IntPtr*, int, IntPtr*, int, byte*, int, int> function, void* context, delegate* unmanaged<IntPtr, void> deleter, IntPtr* inputs, int ninputs, IntPtr* outputs, int capacity);
+    [DllImport(Library, ExactSpelling = true)] internal static extern IntPtr ts_grad_hooks_new(IntPtr* @params, int count, delegate* unmanaged<void*, int, void> ready, void* context);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_grad_hooks_arm(IntPtr hooks, int armed);
+    [DllImport(Library, ExactSpelling = true)] internal static extern void ts_grad_hooks_free(IntPtr hooks);
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_autocast_enter(int device_type, int dtype, int enabled, int* previous_enabled, int* previous_dtype);
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_autocast_exit(int device_type, int previous_enabled, int previous_dtype);
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_autocast_state(int device_type, int* enabled, int* dtype);

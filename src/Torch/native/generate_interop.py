@@ -10,7 +10,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CLR_TYPES = {
     'void': 'void', 'int32_t': 'int', 'int64_t': 'long', 'uint64_t': 'ulong', 'double': 'double',
     'ts_tensor': 'IntPtr', 'ts_optimizer': 'IntPtr', 'ts_generator': 'IntPtr', 'ts_scalar': 'NativeScalar',
-    'ts_store': 'IntPtr', 'ts_process_group': 'IntPtr', 'ts_work': 'IntPtr',
+    'ts_store': 'IntPtr', 'ts_process_group': 'IntPtr', 'ts_work': 'IntPtr', 'ts_grad_hooks': 'IntPtr',
+    'ts_grad_ready_fn': 'delegate* unmanaged<void*, int, void>',
     'const char*': 'byte*', 'char*': 'byte*', 'void*': 'void*', 'const void*': 'void*',
     'int64_t*': 'long*', 'const int64_t*': 'long*', 'int32_t*': 'int*', 'const int32_t*': 'int*',
     'double*': 'double*', 'const double*': 'double*', 'ts_tensor*': 'IntPtr*', 'const ts_tensor*': 'IntPtr*',

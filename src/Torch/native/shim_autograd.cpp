@@ -7,11 +7,14 @@
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/csrc/autograd/engine.h>
+#include <torch/csrc/autograd/utils/lambda_post_hook.h>
+#include <torch/csrc/autograd/variable.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -374,3 +377,61 @@ int32_t ts_autocast_state(int32_t device_type, int32_t* enabled, int32_t* dtype)
 }
 
 }  // extern "C"
+
+// ---- gradient-ready hooks ----------------------------------------------------------------
+
+namespace shim {
+
+struct GradHooks {
+  // Shared with every hook: the hooks stay on the accumulators after ts_grad_hooks_free, disarmed.
+  struct State {
+    std::atomic<bool> armed{false};
+    ts_grad_ready_fn ready = nullptr;
+    void* context = nullptr;
+  };
+  std::shared_ptr<State> state = std::make_shared<State>();
+  // A variable holds its accumulator weakly: without these the node (and its hook) would go with each graph.
+  std::vector<std::shared_ptr<torch::autograd::Node>> accumulators;
+};
+
+}  // namespace shim
+
+ts_grad_hooks ts_grad_hooks_new(const ts_tensor* params, int32_t count, ts_grad_ready_fn ready, void* context) {
+  SHIM_TRY
+  TORCH_CHECK_VALUE(ready != nullptr, "gradient-ready callback is null");
+  TORCH_CHECK_VALUE(count >= 0 && (count == 0 || params != nullptr), "parameter list is null or its count negative");
+  auto hooks = std::make_unique<shim::GradHooks>();
+  hooks->state->ready = ready;
+  hooks->state->context = context;
+  for (int32_t i = 0; i < count; i++) {
+    const at::Tensor& parameter = shim::T(params[i]);
+    TORCH_CHECK_VALUE(parameter.is_leaf() && parameter.requires_grad(), "parameter ", i,
+                      " is not a leaf that requires grad, so it has no gradient accumulator");
+    auto accumulator = torch::autograd::impl::grad_accumulator(parameter);
+    TORCH_CHECK(accumulator != nullptr, "parameter ", i, " has no gradient accumulator");
+    std::shared_ptr<shim::GradHooks::State> state = hooks->state;
+    accumulator->add_post_hook(std::make_unique<torch::autograd::utils::LambdaPostHook>(
+        [state, i](const torch::autograd::variable_list& outputs, const torch::autograd::variable_list&) {
+          if (state->armed.load()) state->ready(state->context, i);
+          return outputs;
+        }));
+    hooks->accumulators.push_back(std::move(accumulator));
+  }
+  return reinterpret_cast<ts_grad_hooks>(hooks.release());
+  SHIM_CATCH(nullptr)
+}
+
+int32_t ts_grad_hooks_arm(ts_grad_hooks handle, int32_t armed) {
+  SHIM_TRY
+  TORCH_CHECK(handle != nullptr, "gradient hooks handle is null (freed or never created)");
+  reinterpret_cast<shim::GradHooks*>(handle)->state->armed.store(armed != 0);
+  return 0;
+  SHIM_CATCH(-1)
+}
+
+void ts_grad_hooks_free(ts_grad_hooks handle) {
+  if (handle == nullptr) return;
+  auto* hooks = reinterpret_cast<shim::GradHooks*>(handle);
+  hooks->state->armed.store(false);
+  delete hooks;
+}

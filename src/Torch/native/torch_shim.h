@@ -292,6 +292,24 @@ TS_API int32_t ts_checkpoint(ts_checkpoint_fn function, void* context,
                              void (*deleter)(void* context), const ts_tensor* inputs,
                              int32_t ninputs, ts_tensor* outputs, int32_t capacity);
 
+/* ---- gradient-ready hooks (data-parallel overlap) -------------------------------------- */
+typedef struct ts_grad_hooks_s* ts_grad_hooks;
+/* Called with the context and a parameter's index once that parameter's .grad holds the whole
+ * gradient of the running backward (after accumulation), on the thread running backward. It must
+ * not let an exception escape. */
+typedef void (*ts_grad_ready_fn)(void* context, int32_t index);
+/* What DistributedDataParallel does to overlap its all-reduce with backward: a post hook on the
+ * gradient accumulator of each params[i] (leaves that require grad) calls ready(context, i) while
+ * the hooks are armed. The accumulators are held, so the hooks outlive each step's graph. Hooks
+ * start disarmed. NULL on failure. */
+TS_API ts_grad_hooks ts_grad_hooks_new(const ts_tensor* params, int32_t count, ts_grad_ready_fn ready,
+                                       void* context);
+/* Arms (1) or disarms (0) the hooks; disarmed they do nothing. Returns 0 or -1. */
+TS_API int32_t ts_grad_hooks_arm(ts_grad_hooks hooks, int32_t armed);
+/* Disarms the hooks for good and releases the accumulators (the hooks stay registered and do
+ * nothing). Not while a backward that may call them runs. */
+TS_API void ts_grad_hooks_free(ts_grad_hooks hooks);
+
 /* ---- automatic mixed precision (torch.autocast) ---------------------------------------- */
 /* Enters an autocast region on this thread for device_type (0 CPU, 1 CUDA) with dtype as the
  * lower-precision type (CPU: bfloat16; CUDA: float16 or bfloat16), or a region with autocast
