@@ -20,6 +20,8 @@ public class EmbeddedTrainingTests
         Assert.NotNull(latest.Chosen);
         Assert.Equal(6, latest.Chosen.Checkpoint.Step);
         Assert.Equal(12, TrainerState.Load(Path.Combine(latest.Chosen.Checkpoint.Path, CheckpointLayout.TrainerStateFile)).Ledger.CommittedCount);
+        // cluster.data_node_workers reached the data nodes the coordinator started.
+        Assert.Contains("with 1 worker(s)", File.ReadAllText(Path.Combine(job.RunDirectory, "logs", "data-1.log")));
     }
 
     [Fact]

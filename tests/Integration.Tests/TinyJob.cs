@@ -126,6 +126,7 @@ internal sealed class TinyJob : IDisposable
               data_nodes: {dataNodes}
               gpu_nodes: 2
               credits_per_trainer: 2
+              data_node_workers: 1
 
             """);
     }

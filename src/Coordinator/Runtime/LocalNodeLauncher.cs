@@ -18,9 +18,13 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
     private readonly string logDirectory;
     private readonly IReadOnlyList<string> extraArguments;
     private readonly string gpuDevice;
+    private readonly int? dataNodeWorkers;
 
-    public LocalNodeLauncher(string coordinatorAddress, string secret, string logDirectory, string gpuDevice, IReadOnlyList<string>? extraArguments = null)
+    /// <param name="dataNodeWorkers">Passed to data nodes as <c>--workers</c>; null leaves their default.</param>
+    public LocalNodeLauncher(string coordinatorAddress, string secret, string logDirectory, string gpuDevice, IReadOnlyList<string>? extraArguments = null,
+        int? dataNodeWorkers = null)
     {
+        this.dataNodeWorkers = dataNodeWorkers;
         this.coordinatorAddress = coordinatorAddress;
         this.secret = secret;
         this.logDirectory = logDirectory;
@@ -55,6 +59,12 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
         };
         foreach (string argument in new[] { AssemblyOf(executable), "--coordinator", coordinatorAddress, "--name", name, "--host", "127.0.0.1" })
             start.ArgumentList.Add(argument);
+        if (role == NodeRole.DataNode && dataNodeWorkers is int workers)
+        {
+            start.ArgumentList.Add("--workers");
+            start.ArgumentList.Add(workers.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         if (role == NodeRole.GpuNode)
         {
             start.ArgumentList.Add("--device");

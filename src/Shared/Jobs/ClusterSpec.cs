@@ -13,6 +13,10 @@ public sealed record ClusterSpec
     /// <summary>Batches a trainer lets data nodes send ahead of what it has consumed.</summary>
     public int CreditsPerTrainer { get; init; } = 4;
 
+    /// <summary>Batches each data node the coordinator starts builds at once (its CPUs, as a pod's CPU limit would
+    /// be); null: as many as the machine has cores. Nodes started elsewhere take <c>--workers</c>.</summary>
+    public int? DataNodeWorkers { get; init; }
+
     public string? SecretFile { get; init; }
 
     public string? SecretEnv { get; init; } = "CLUSTER_SECRET";

@@ -508,6 +508,7 @@ public static class JobSpecLoader
             int? dataNodes = section.Int("data_nodes", v => v is > 0 and <= 4096, "must be between 1 and 4096");
             int? gpuNodes = section.Int("gpu_nodes", v => v is > 0 and <= 4096, "must be between 1 and 4096");
             int? credits = section.Int("credits_per_trainer", v => v is > 0 and <= 1024, "must be between 1 and 1024");
+            int? workers = section.Int("data_node_workers", v => v is > 0 and <= 1024, "must be between 1 and 1024");
             string? secretFile = Resolve(section.String("secret_file"));
             string? secretEnv = section.String("secret_env");
             section.RejectUnknownKeys();
@@ -518,6 +519,7 @@ public static class JobSpecLoader
                 DataNodes = dataNodes ?? defaults.DataNodes,
                 GpuNodes = gpuNodes ?? defaults.GpuNodes,
                 CreditsPerTrainer = credits ?? defaults.CreditsPerTrainer,
+                DataNodeWorkers = workers,
                 SecretFile = secretFile,
                 SecretEnv = secretFile is null ? secretEnv ?? defaults.SecretEnv : null,
             };

@@ -47,6 +47,13 @@ public class JobSpecLoaderTests
     }
 
     [Fact]
+    public void Data_node_workers_are_the_nodes_default_unless_set()
+    {
+        Assert.Null(Parse(Minimal).Cluster.DataNodeWorkers);
+        Assert.Equal(1, Parse(Minimal + "\ncluster:\n  data_node_workers: 1").Cluster.DataNodeWorkers);
+    }
+
+    [Fact]
     public void Wrong_type_names_file_path_value_line_and_column()
     {
         var error = Refused(Minimal.Replace("lr: 1.0e-4", "lr: fast"));
@@ -93,6 +100,7 @@ public class JobSpecLoaderTests
     [InlineData("max_steps: 100", "max_steps: 100\n  warmup_steps: 100", "schedule.warmup_steps", "leaves nothing")]
     [InlineData("size: tiny", "size: gigantic", "model.whisper.size", "unknown Whisper size \"gigantic\"")]
     [InlineData("batch_size: 8", "batch_size: 8\n  max_frames: 3000", "batching", "exactly one of batch_size and max_frames")]
+    [InlineData("batch_size: 8", "batch_size: 8\ncluster:\n  data_node_workers: 0", "cluster.data_node_workers", "must be between 1 and 1024")]
     public void Out_of_range_and_contradictory_values_are_refused(string find, string replace, string path, string reason)
     {
         var error = Refused(Minimal.Replace(find, replace));
