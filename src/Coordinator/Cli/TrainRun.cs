@@ -46,7 +46,7 @@ public static class TrainRun
             error.WriteLine($"cluster train: {problem.Message}");
             return ExitCodes.Usage;
         }
-        catch (Exception problem) when (problem is InvalidDataException or InvalidOperationException or IOException or FileNotFoundException)
+        catch (Exception problem) when (problem is InvalidDataException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"cluster train: {problem.Message}");
             return ExitCodes.Failure;

@@ -189,8 +189,19 @@ public sealed class JobActor : ActorBase
     /// <summary>Before a group is torn down, the newest intact checkpoint on disk is the one to roll back to (the one
     /// reported last may have been damaged since). A coordinator that cannot see the directory (nodes elsewhere, without
     /// shared storage) trusts the reports.</summary>
-    private JobState WithRestorePoint(JobState current) =>
-        Directory.Exists(settings.CheckpointRoot) ? current.WithLatestCheckpoint(LatestCheckpoint.Find(settings.CheckpointRoot, settings.Log)) : current;
+    private JobState WithRestorePoint(JobState current)
+    {
+        if (!Directory.Exists(settings.CheckpointRoot)) return current;
+        try
+        {
+            return current.WithLatestCheckpoint(LatestCheckpoint.Find(settings.CheckpointRoot, settings.Log));
+        }
+        catch (Exception error) when (error is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            settings.Log($"cannot read the checkpoints in {settings.CheckpointRoot}: {error.Message}; keeping the last one reported");
+            return current;
+        }
+    }
 
     private JobCommands.Reply Scale(int count)
     {
