@@ -64,7 +64,14 @@ public sealed class TFGridNetV2 : Module<Tensor, Tensor>
         var x = cat([spectrum.real(), spectrum.imag()], 1);  // [B, 2M, T, F]
 
         x = conv.forward(x);  // [B, C, T, F]
-        foreach (var block in blocks) x = block.forward(x);  // [B, C, T, F]
+        foreach (var block in blocks)
+        {
+            // A block's input is not saved for backward (it is padded into a copy first); free it now, as Python does
+            // when it rebinds the name, rather than at the end of the step.
+            var next = block.forward(x);  // [B, C, T, F]
+            x.Dispose();
+            x = next;
+        }
         x = deconv.forward(x);  // [B, 2S, T, F]
 
         var parts = x.reshape(batch, sources, 2, frames, freqs);  // [B, S, 2, T, F]
@@ -162,12 +169,15 @@ internal sealed class GridNetV2Block : Module<Tensor, Tensor>
     /// <summary>Runs the BiLSTM along axis 2 of [B, R, L, C], every (batch, row) pair a sequence; returns [B, R, L, C].</summary>
     private Tensor AlongThirdAxis(Tensor x, LSTM rnn, Module<Tensor, Tensor> projection)
     {
+        // Intermediates that backward does not keep (the normalised input, the LSTM's final states) are freed on
+        // return instead of at the end of the block.
+        using var scope = NewDisposeScope();
         long b = x.size(0), rows = x.size(1), length = x.size(2), channels = x.size(3);
         if (embKs == embHs)
         {
             var tiles = x.reshape(b * rows, length / embKs, embKs * channels);  // [B·R, L/I, I·C]
             var (tileStates, _) = rnn.forward(tiles);  // [B·R, L/I, 2H]
-            return projection.forward(tileStates).reshape(b, rows, length, channels);  // [B, R, L, C]
+            return scope.MoveToOuter(projection.forward(tileStates).reshape(b, rows, length, channels));  // [B, R, L, C]
         }
 
         // F.unfold's order: channel-major, then the offset within the window.
@@ -176,12 +186,13 @@ internal sealed class GridNetV2Block : Module<Tensor, Tensor>
             .flatten(2);  // [B·R, L', C·I]
         var (states, _) = rnn.forward(windows);  // [B·R, L', 2H]
         var restored = projection.forward(states.transpose(1, 2));  // [B·R, C, L]
-        return restored.reshape(b, rows, channels, length).transpose(2, 3);  // [B, R, L, C]
+        return scope.MoveToOuter(restored.reshape(b, rows, channels, length).transpose(2, 3));  // [B, R, L, C]
     }
 
     /// <summary>Full-band self-attention across frames: each head attends with the whole spectrum of a frame.</summary>
     private Tensor Attention(Tensor x)
     {
+        using var scope = NewDisposeScope();
         long b = x.size(0), frames = x.size(2), freqs = x.size(3);
         var query = attn_norm_Q.forward(attn_conv_Q.forward(x)).flatten(0, 1);  // [B·H, E, T, F]
         var key = attn_norm_K.forward(attn_conv_K.forward(x)).flatten(0, 1);  // [B·H, E, T, F]
@@ -197,7 +208,7 @@ internal sealed class GridNetV2Block : Module<Tensor, Tensor>
             .reshape(b * heads, frames, valueChannels, freqs)
             .transpose(1, 2)  // [B·H, C/H, T, F]
             .reshape(b, heads * valueChannels, frames, freqs);  // [B, C, T, F]
-        return attn_concat_proj.forward(attended);
+        return scope.MoveToOuter(attn_concat_proj.forward(attended));
     }
 }
 
@@ -227,11 +238,12 @@ internal sealed class AllHeadPReLULayerNormalization4DCF : Module<Tensor, Tensor
 
     public override Tensor forward(Tensor x)
     {
+        using var scope = NewDisposeScope();
         long b = x.size(0), frames = x.size(2), freqs = x.size(3);
         var activated = act.forward(x.reshape(b, heads, channels, frames, freqs));  // [B, H, E, T, F]
         var mean = activated.mean([2, 4], keepdim: true);  // [B, H, 1, T, 1]
         var std = (activated.var([2, 4], unbiased: false, keepdim: true) + eps).sqrt();  // [B, H, 1, T, 1]
-        return (activated - mean) / std * gamma + beta;  // [B, H, E, T, F]
+        return scope.MoveToOuter((activated - mean) / std * gamma + beta);  // [B, H, E, T, F]
     }
 }
 
@@ -255,8 +267,9 @@ internal sealed class LayerNormalization4DCF : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
+        using var scope = NewDisposeScope();
         var mean = x.mean([1, 3], keepdim: true);  // [B, 1, T, 1]
         var std = (x.var([1, 3], unbiased: false, keepdim: true) + eps).sqrt();  // [B, 1, T, 1]
-        return (x - mean) / std * gamma + beta;  // [B, C, T, F]
+        return scope.MoveToOuter((x - mean) / std * gamma + beta);  // [B, C, T, F]
     }
 }
