@@ -161,7 +161,7 @@ public sealed class JobActor : ActorBase
     {
         if (refs.Remove(name, out IActorRef? node)) Context.Unwatch(node);
         bool wasTrainer = state.Nodes.TryGetValue(name, out NodeInfo? info) && info.Role == NodeRole.GpuNode;
-        settings.Log($"{name} was lost{how}");
+        settings.Log(state.Phase == JobPhase.Finished ? $"{name} has left" : $"{name} was lost{how}");
         settings.Launcher?.Kill(name);
         if (wasTrainer) state = WithRestorePoint(state);
         Apply(state.Lost(name));
