@@ -5,13 +5,14 @@ namespace Cluster.Torch;
 
 /// <summary>
 /// Tells when each parameter's gradient is complete during backward, as DistributedDataParallel's reducer learns it:
-/// a hook on each parameter's gradient accumulator calls <see cref="Ready"/> with the parameter's index once its
+/// a hook on each parameter's gradient accumulator calls back with the parameter's index once its
 /// <c>.grad</c> holds the whole gradient of the running backward, on the thread running backward. Only while
 /// <see cref="Armed"/>: a step arms the hooks for its last backward, when the gradients are final.
 /// </summary>
 public sealed class GradientReadyHooks : IDisposable
 {
     private readonly GCHandle self;
+    private readonly Action<int> ready;
     private IntPtr handle;
     private bool armed;
 
@@ -22,7 +23,7 @@ public sealed class GradientReadyHooks : IDisposable
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(ready);
-        Ready = ready;
+        this.ready = ready;
         self = GCHandle.Alloc(this);
         var handles = parameters.Select(p => p.Handle).ToArray();
         fixed (IntPtr* p = handles)
@@ -37,9 +38,7 @@ public sealed class GradientReadyHooks : IDisposable
         }
     }
 
-    public Action<int> Ready { get; }
-
-    /// <summary>The first exception <see cref="Ready"/> threw, if any.</summary>
+    /// <summary>The first exception the callback threw, if any.</summary>
     public Exception? Failure { get; private set; }
 
     public bool Armed
@@ -72,7 +71,7 @@ public sealed class GradientReadyHooks : IDisposable
         var hooks = (GradientReadyHooks)GCHandle.FromIntPtr((IntPtr)context).Target!;
         try
         {
-            hooks.Ready(index);
+            hooks.ready(index);
         }
         catch (Exception error)
         {

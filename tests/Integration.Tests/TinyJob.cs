@@ -69,19 +69,6 @@ internal sealed class TinyJob : IDisposable
         lock (Output) return Output.ToString();
     }
 
-    /// <summary>The batch ids of every commit the coordinator received, as the run recorded them.</summary>
-    public IReadOnlyList<string> CommittedBatchIds()
-    {
-        var ids = new List<string>();
-        foreach (string line in File.ReadAllLines(Path.Combine(RunDirectory, "commits.jsonl")))
-        {
-            using var document = JsonDocument.Parse(line);
-            ids.AddRange(document.RootElement.GetProperty("batch_ids").EnumerateArray().Select(e => e.GetString()!));
-        }
-
-        return ids;
-    }
-
     public JsonElement FinalStatus()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(RunDirectory, "status.json")));

@@ -100,7 +100,7 @@ public sealed record JobState
         JobState resumed = start.WithLatestCheckpoint(resumeFrom).RolledBack();
         if (limits.Epochs is int epochs && resumed.Ledger.IsComplete && resumed.Ledger.Epoch + 1 >= epochs)
             throw new InvalidOperationException($"checkpoint {resumeFrom.Directory} closed the job's last epoch ({epochs}): raise schedule.epochs to train on, or use another checkpointing.directory to start over");
-        return resumed with { Progress = resumed.Progress with { Step = resumeFrom.Step } };
+        return resumed;
     }
 
     /// <summary>A node registered. A name already registered is a replacement process: the old one is treated as lost.</summary>
