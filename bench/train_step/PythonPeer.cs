@@ -47,6 +47,9 @@ internal sealed class PythonPeer : IDisposable
         return [.. Enumerable.Range(0, total.Length).Select(i => new StepTiming(total[i], forward[i], backward[i], optimizer[i]))];
     }
 
+    /// <summary>Hands the memory glibc keeps in its free lists back to the system (malloc_trim).</summary>
+    public void ReleaseMemory() => Request(new JsonObject { ["cmd"] = "release" });
+
     /// <summary>torch.autograd.profiler's table of one step, by self CPU time.</summary>
     public string Profile(string model, int rows) =>
         Request(new JsonObject { ["cmd"] = "profile", ["model"] = model, ["rows"] = rows })["table"]!.GetValue<string>();

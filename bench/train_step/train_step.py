@@ -9,6 +9,7 @@ two sides can alternate step by step in one run:
     {"cmd": "setup", "model": "whisper"|"gridnet"}      → {"parameters": n}
     {"cmd": "steps", "model": ..., "n": k}              → {"ms": [...], "forward_ms": [...], "backward_ms": [...], "optimizer_ms": [...]}
     {"cmd": "profile", "model": ..., "rows": r}         → {"table": "..."} (torch.profiler, one step)
+    {"cmd": "release"}                                  → {} (glibc's free lists back to the system: malloc_trim)
     {"cmd": "quit"}
 
 One step = zero_grad, forward, loss, backward, AdamW step (lr 1e-3, weight decay 0.01). Whisper loss:
@@ -16,6 +17,7 @@ cross-entropy over the 32 labels; TF-GridNetV2 loss: negative SI-SNR against ran
 """
 
 import argparse
+import ctypes
 import json
 import os
 import sys
@@ -162,6 +164,9 @@ def main():
             task = tasks[request["model"]]
             rows = [step(task, task.optimizer) for _ in range(request["n"])]
             answer = {key: [row[i] for row in rows] for i, key in enumerate(("ms", "forward_ms", "backward_ms", "optimizer_ms"))}
+        elif cmd == "release":
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+            answer = {}
         elif cmd == "profile":
             task = tasks[request["model"]]
             with torch.autograd.profiler.profile() as profile:

@@ -41,6 +41,9 @@ public sealed class TrainerCore : IDisposable
         Device = device;
         Precision = TrainingPrecision.Resolve(job.Training.Precision, device);
         totalSteps = job.Schedule.MaxSteps ?? 0;
+        // A CPU trainer's activations would otherwise land on fresh pages every step (a page fault per 4 KiB).
+        if (device.Type == DeviceType.CPU)
+            CpuMemoryCache.Configure(CpuMemoryCache.LimitFor(job.Cluster.CpuMemoryCacheGiB, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes));
         // Every rank builds the same initial weights; rank 0's are broadcast anyway when a group forms.
         manual_seed(job.Seed);
         model = BuildModel(job, device);

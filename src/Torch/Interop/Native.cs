@@ -15,6 +15,9 @@ internal static unsafe class Native
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_get_num_threads();
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_cuda_device_count();
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_cuda_synchronize(int device_index);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_cpu_cache_configure(long max_cached_bytes);
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_cpu_cache_empty();
+    [DllImport(Library, ExactSpelling = true)] internal static extern int ts_cpu_cache_stats(long* @out, int capacity);
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_set_grad_enabled(int enabled);
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_is_grad_enabled();
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_manual_seed(ulong seed);

@@ -59,6 +59,16 @@ TS_API int32_t ts_set_num_threads(int32_t n);
 TS_API int32_t ts_get_num_threads(void);
 TS_API int32_t ts_cuda_device_count(void);
 TS_API int32_t ts_cuda_synchronize(int32_t device_index);
+
+/* ---- CPU memory cache (shim_allocator.cpp) ------------------------------------------------ */
+/* Makes libtorch's CPU allocator keep freed blocks of 64 KiB and more (up to max_cached_bytes in all) for later
+ * allocations of the same size class, instead of returning them to the kernel, whose fresh pages cost a page fault
+ * each. Installed on the first call; 0 keeps nothing (every block goes back at once, as without the cache). */
+TS_API int32_t ts_cpu_cache_configure(int64_t max_cached_bytes);
+/* Returns every cached block to the system. */
+TS_API int32_t ts_cpu_cache_empty(void);
+/* out: cached bytes, bytes in use from cached size classes, hits, misses, limit; returns 5. */
+TS_API int32_t ts_cpu_cache_stats(int64_t* out, int32_t capacity);
 /* Returns the previous mode (0/1), or -1 on error. Thread-local, as in PyTorch. */
 TS_API int32_t ts_set_grad_enabled(int32_t enabled);
 TS_API int32_t ts_is_grad_enabled(void);

@@ -54,6 +54,14 @@ public class JobSpecLoaderTests
     }
 
     [Fact]
+    public void Cpu_memory_cache_is_automatic_unless_set()
+    {
+        Assert.Null(Parse(Minimal).Cluster.CpuMemoryCacheGiB);
+        Assert.Equal(0.5, Parse(Minimal + "\ncluster:\n  cpu_memory_cache_gb: 0.5").Cluster.CpuMemoryCacheGiB);
+        Assert.Equal(0, Parse(Minimal + "\ncluster:\n  cpu_memory_cache_gb: 0").Cluster.CpuMemoryCacheGiB);
+    }
+
+    [Fact]
     public void Wrong_type_names_file_path_value_line_and_column()
     {
         var error = Refused(Minimal.Replace("lr: 1.0e-4", "lr: fast"));
@@ -101,6 +109,7 @@ public class JobSpecLoaderTests
     [InlineData("size: tiny", "size: gigantic", "model.whisper.size", "unknown Whisper size \"gigantic\"")]
     [InlineData("batch_size: 8", "batch_size: 8\n  max_frames: 3000", "batching", "exactly one of batch_size and max_frames")]
     [InlineData("batch_size: 8", "batch_size: 8\ncluster:\n  data_node_workers: 0", "cluster.data_node_workers", "must be between 1 and 1024")]
+    [InlineData("batch_size: 8", "batch_size: 8\ncluster:\n  cpu_memory_cache_gb: -1", "cluster.cpu_memory_cache_gb", "must be between 0 and 1048576 (GiB)")]
     public void Out_of_range_and_contradictory_values_are_refused(string find, string replace, string path, string reason)
     {
         var error = Refused(Minimal.Replace(find, replace));
