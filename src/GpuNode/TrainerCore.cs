@@ -41,6 +41,8 @@ public sealed class TrainerCore : IDisposable
         Device = device;
         Precision = TrainingPrecision.Resolve(job.Training.Precision, device);
         totalSteps = job.Schedule.MaxSteps ?? 0;
+        // Set on the thread that runs the trainer's compute (OpenMP keeps the count per thread).
+        if (job.Cluster.TrainerThreads is { } threads) set_num_threads(threads);
         // A CPU trainer's activations would otherwise land on fresh pages every step (a page fault per 4 KiB).
         if (device.Type == DeviceType.CPU)
             CpuMemoryCache.Configure(CpuMemoryCache.LimitFor(job.Cluster.CpuMemoryCacheGiB, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes));

@@ -17,6 +17,10 @@ public sealed record ClusterSpec
     /// be); null: as many as the machine has cores. Nodes started elsewhere take <c>--workers</c>.</summary>
     public int? DataNodeWorkers { get; init; }
 
+    /// <summary>Threads each trainer's libtorch runs its operators on; null: libtorch's default (every core). Several
+    /// CPU trainers or data nodes on one machine share its cores, as torchrun's OMP_NUM_THREADS does.</summary>
+    public int? TrainerThreads { get; init; }
+
     /// <summary>Freed CPU tensor memory (GiB) each CPU trainer keeps for its next steps instead of returning it to the
     /// kernel (Cluster.Torch.CpuMemoryCache); 0 keeps none; null: half of the memory the trainer may use.</summary>
     public double? CpuMemoryCacheGiB { get; init; }

@@ -509,6 +509,7 @@ public static class JobSpecLoader
             int? gpuNodes = section.Int("gpu_nodes", v => v is > 0 and <= 4096, "must be between 1 and 4096");
             int? credits = section.Int("credits_per_trainer", v => v is > 0 and <= 1024, "must be between 1 and 1024");
             int? workers = section.Int("data_node_workers", v => v is > 0 and <= 1024, "must be between 1 and 1024");
+            int? trainerThreads = section.Int("trainer_threads", v => v is > 0 and <= 1024, "must be between 1 and 1024");
             double? cpuCache = section.Number("cpu_memory_cache_gb", v => v is >= 0 and <= 1 << 20, "must be between 0 and 1048576 (GiB)");
             string? secretFile = Resolve(section.String("secret_file"));
             string? secretEnv = section.String("secret_env");
@@ -522,6 +523,7 @@ public static class JobSpecLoader
                 CreditsPerTrainer = credits ?? defaults.CreditsPerTrainer,
                 DataNodeWorkers = workers,
                 CpuMemoryCacheGiB = cpuCache,
+                TrainerThreads = trainerThreads,
                 SecretFile = secretFile,
                 SecretEnv = secretFile is null ? secretEnv ?? defaults.SecretEnv : null,
             };

@@ -62,6 +62,13 @@ public class JobSpecLoaderTests
     }
 
     [Fact]
+    public void Trainer_threads_are_libtorchs_default_unless_set()
+    {
+        Assert.Null(Parse(Minimal).Cluster.TrainerThreads);
+        Assert.Equal(2, Parse(Minimal + "\ncluster:\n  trainer_threads: 2").Cluster.TrainerThreads);
+    }
+
+    [Fact]
     public void Wrong_type_names_file_path_value_line_and_column()
     {
         var error = Refused(Minimal.Replace("lr: 1.0e-4", "lr: fast"));
@@ -109,6 +116,7 @@ public class JobSpecLoaderTests
     [InlineData("size: tiny", "size: gigantic", "model.whisper.size", "unknown Whisper size \"gigantic\"")]
     [InlineData("batch_size: 8", "batch_size: 8\n  max_frames: 3000", "batching", "exactly one of batch_size and max_frames")]
     [InlineData("batch_size: 8", "batch_size: 8\ncluster:\n  data_node_workers: 0", "cluster.data_node_workers", "must be between 1 and 1024")]
+    [InlineData("batch_size: 8", "batch_size: 8\ncluster:\n  trainer_threads: 0", "cluster.trainer_threads", "must be between 1 and 1024")]
     [InlineData("batch_size: 8", "batch_size: 8\ncluster:\n  cpu_memory_cache_gb: -1", "cluster.cpu_memory_cache_gb", "must be between 0 and 1048576 (GiB)")]
     public void Out_of_range_and_contradictory_values_are_refused(string find, string replace, string path, string reason)
     {
