@@ -90,6 +90,13 @@ cluster:
     print(f"data_scaling: {len(manifest)} clips as 48 kHz MP3, noise, job in {out}")
 
 
+def fail(message, log_path):
+    """Stops with the message and the end of cluster train's output (the scratch folder goes away with the run)."""
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        tail = f.readlines()[-30:]
+    sys.exit(f"data_scaling: {message}\n--- end of cluster train's output ---\n{''.join(tail)}")
+
+
 def commits(path):
     if not os.path.exists(path):
         return []
@@ -114,22 +121,21 @@ def run(cluster, job, phase_steps, report, timeout):
             if index > 0:
                 scale = subprocess.run(cluster + ["scale", "--job", job, "--data-nodes", str(nodes)], capture_output=True, text=True, cwd=job_dir)
                 if scale.returncode != 0:
-                    sys.exit(f"data_scaling: cluster scale --data-nodes {nodes} failed: {scale.stderr.strip()}")
+                    fail(f"cluster scale --data-nodes {nodes} failed: {scale.stderr.strip()}", log_path)
                 print(f"data_scaling: step {first}: scaled to {nodes} DataNode(s)")
             while max((c["step"] for c in commits(commits_path)), default=-1) < first + phase_steps - 1:
                 if train.poll() is not None:
-                    sys.exit(f"data_scaling: cluster train ended early (exit {train.returncode}); see {log_path}")
+                    fail(f"cluster train ended early (exit {train.returncode})", log_path)
                 if time.monotonic() - started > timeout:
-                    sys.exit(f"data_scaling: no step {first + phase_steps - 1} after {timeout} s; see {log_path}")
+                    fail(f"no step {first + phase_steps - 1} after {timeout} s", log_path)
                 time.sleep(0.5)
     finally:
-        stop = subprocess.run(cluster + ["stop", "--job", job], capture_output=True, text=True, cwd=job_dir)
-        try:
-            train.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            train.kill()
-        if stop.returncode != 0 and train.returncode not in (0, None):
-            print(f"data_scaling: cluster stop: {stop.stderr.strip()}", file=sys.stderr)
+        if train.poll() is None:
+            subprocess.run(cluster + ["stop", "--job", job], capture_output=True, text=True, cwd=job_dir)
+            try:
+                train.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                train.kill()
     rows = [c for c in commits(commits_path) if c.get("current", True)]
     write_report(rows, boundaries, phase_steps, report)
 

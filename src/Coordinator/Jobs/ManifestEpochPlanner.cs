@@ -52,7 +52,10 @@ public sealed class ManifestEpochPlanner
             var quarantined = new HashSet<string>(StringComparer.Ordinal);
             if (validate)
             {
-                var options = ValidationOptions.Default with { SampleRate = job.Data.SampleRate, MaxDurationSeconds = job.Data.MaxDurationSeconds };
+                var options = ValidationOptions.Default with
+                {
+                    SampleRate = job.Data.SampleRate, MaxDurationSeconds = job.Data.MaxDurationSeconds, CheckTranscripts = !enhancement,
+                };
                 ValidationReport report = new DataValidator(options).Validate(manifest);
                 if (report.RefusalReason(ValidationPolicy.Default) is { } refusal)
                     throw new InvalidDataException($"training manifest '{path}' fails validation: {refusal}");

@@ -72,6 +72,10 @@ public sealed record ValidationOptions
         init => field = double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinSiSnrDb), value, "must be finite");
     } = -20;
 
+    /// <summary>Whether transcripts are checked. Enhancement jobs train on the audio alone, and clean-speech corpora
+    /// (DNS Challenge, VCTK crops) often have no text, so an empty one is no fault there.</summary>
+    public bool CheckTranscripts { get; init; } = true;
+
     /// <summary>How many items are read at once.</summary>
     public int MaxDegreeOfParallelism
     {
