@@ -25,19 +25,26 @@ PHASES = (1, 3, 1)  # DataNodes in each phase of the run
 SETTLE_STEPS = 5  # steps after a scale that are not measured: the new nodes start, shards move, credits refill
 
 
-def prepare(corpus, out, utterances, crop_seconds, batch_size):
-    clips = os.path.join(out, "clips")
-    os.makedirs(clips, exist_ok=True)
+def prepare(corpus, out, recordings, items, clips_per_recording, crop_seconds, batch_size):
+    """Long 48 kHz MP3 recordings, each a run of consecutive synthesized clips: a DataNode decodes and resamples a
+    whole recording for each crop it takes, as it does with the long clips of enhancement corpora. The manifest lists
+    `items` entries over the recordings (each recording under several ids), so an epoch is long enough to measure in
+    without encoding hours of audio first."""
+    target_dir = os.path.join(out, "recordings")
+    os.makedirs(target_dir, exist_ok=True)
     with open(os.path.join(corpus, "train.tsv"), encoding="utf-8") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))[:utterances]
-    if not rows:
-        sys.exit(f"data_scaling: {corpus}/train.tsv lists no clips")
+        clips = [os.path.join(corpus, "clips", row["path"]) for row in csv.DictReader(f, delimiter="\t")]
+    if len(clips) < clips_per_recording:
+        sys.exit(f"data_scaling: {corpus}/train.tsv lists {len(clips)} clips, fewer than {clips_per_recording}")
     manifest = []
-    for row in rows:
-        source = os.path.join(corpus, "clips", row["path"])
-        target = os.path.join(clips, os.path.splitext(row["path"])[0] + ".mp3")
-        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", source, "-ar", "48000", "-ac", "1", "-b:a", "64k", target], check=True)
-        manifest.append({"id": os.path.splitext(row["path"])[0], "audio": target, "text": ""})
+    for index in range(recordings):
+        sources = [clips[(index + k) % len(clips)] for k in range(clips_per_recording)]
+        target = os.path.join(target_dir, f"rec{index:04d}.mp3")
+        inputs = [arg for source in sources for arg in ("-i", source)]
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", *inputs, "-filter_complex", f"concat=n={len(sources)}:v=0:a=1",
+                        "-ar", "48000", "-ac", "1", "-b:a", "64k", target], check=True)
+        manifest.append(target)
+    manifest = [{"id": f"item{i:05d}", "audio": manifest[i % len(manifest)], "text": ""} for i in range(items)]
     with open(os.path.join(out, "clean.jsonl"), "w", encoding="utf-8") as f:
         for entry in manifest:
             f.write(json.dumps(entry, ensure_ascii=False) + "\n")
@@ -52,8 +59,10 @@ model:
     preset: speech16k
     config:
       n_srcs: 1
-      n_fft: 256
-      stride: 128
+      n_fft: 128
+      stride: 64
+      emb_ks: 4
+      emb_hs: 4
       n_layers: 1
       lstm_hidden_units: 16
       attn_n_head: 1
@@ -62,7 +71,7 @@ data:
   format: jsonl
   train: clean.jsonl
   sample_rate: 16000
-  max_duration: 20
+  max_duration: 120
   enhancement:
     crop_seconds: {crop_seconds}
     noise: noise.wav
@@ -87,7 +96,12 @@ cluster:
   data_node_workers: 1
   trainer_threads: 1
 """)
-    print(f"data_scaling: {len(manifest)} clips as 48 kHz MP3, noise, job in {out}")
+    seconds = [float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
+                                    check=True, capture_output=True, text=True).stdout) for path in sorted({m["audio"] for m in manifest})]
+    with open(os.path.join(out, "bench.json"), "w", encoding="utf-8") as f:
+        json.dump({"recordings": recordings, "items": items, "clips_per_recording": clips_per_recording, "crop_seconds": crop_seconds,
+                   "batch_size": batch_size, "mean_recording_seconds": statistics.mean(seconds)}, f)
+    print(f"data_scaling: {recordings} recordings of {clips_per_recording} clips as 48 kHz MP3 under {items} ids, noise, job in {out}")
 
 
 def fail(message, log_path):
@@ -137,7 +151,9 @@ def run(cluster, job, phase_steps, report, timeout):
             except subprocess.TimeoutExpired:
                 train.kill()
     rows = [c for c in commits(commits_path) if c.get("current", True)]
-    write_report(rows, boundaries, phase_steps, report)
+    with open(os.path.join(job_dir, "bench.json"), encoding="utf-8") as f:
+        setup = json.load(f)
+    write_report(rows, boundaries, phase_steps, setup, report)
 
 
 def phase_figures(rows, first, phase_steps):
@@ -157,7 +173,7 @@ def phase_figures(rows, first, phase_steps):
     }
 
 
-def write_report(rows, boundaries, phase_steps, report):
+def write_report(rows, boundaries, phase_steps, setup, report):
     figures = [(nodes, first, phase_figures(rows, first, phase_steps)) for first, nodes in boundaries]
     one = statistics.mean(f["examples_per_second"] for nodes, _, f in figures if nodes == 1)
     three = statistics.mean(f["examples_per_second"] for nodes, _, f in figures if nodes == 3)
@@ -165,14 +181,17 @@ def write_report(rows, boundaries, phase_steps, report):
     lines = [
         "# Data scaling: DataNodes 1 -> 3 -> 1 during one run",
         "",
-        "One trainer (1 thread, CPU) steps a small TF-GridNetV2 (1 block, LSTM 16, embedding 16, n_fft 256) on batches of "
-        "2 s crops of clean speech mixed with pink noise at 0-10 dB on the fly. The speech is stored as 48 kHz MP3, as "
-        "Common Voice ships it, so every example is decoded and resampled to 16 kHz: the data side costs more than the "
-        "step, as it does for an enhancement model on a GPU. Each DataNode builds one batch at a time "
-        "(`cluster.data_node_workers: 1`, a pod with one CPU). The run starts with 1 DataNode, is scaled to 3 with "
+        f"One trainer (1 thread, CPU) steps a small TF-GridNetV2 (1 block, LSTM 16, embedding 16, n_fft 128, emb_ks = emb_hs = 4) "
+        f"on batches of {setup['batch_size']} crops of {setup['crop_seconds']} s of clean speech mixed with pink noise at 0-10 dB on the fly. "
+        f"The speech is {setup['recordings']} recordings of {setup['mean_recording_seconds']:.0f} s on average (each {setup['clips_per_recording']} "
+        f"synthesized Mandarin clips in a row) stored as 48 kHz MP3, listed under {setup['items']} ids; a DataNode decodes and resamples "
+        "a whole recording to 16 kHz for every crop, so the data side costs more than the step, as it does for an enhancement "
+        "model on a GPU. Each DataNode builds one batch at a time (`cluster.data_node_workers: 1`, a pod with one CPU), the "
+        "trainer runs on one thread (`cluster.trainer_threads: 1`). The run starts with 1 DataNode, is scaled to 3 with "
         f"`cluster scale` at step {boundaries[1][0]} and back to 1 at step {boundaries[2][0]}; each phase is measured over its "
         f"steps after the first {SETTLE_STEPS} (new nodes starting, shards moving). Throughput: examples committed per second "
-        "of the coordinator's clock.",
+        "of the coordinator's clock (crops that fall on silence are skipped and reported by the DataNodes, so a batch can "
+        "hold fewer examples).",
         f"Machine: {cpu}, {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Produced by "
         "`bench/data_scaling/run.sh`.",
         "",
@@ -202,9 +221,11 @@ def main():
     p = sub.add_parser("prepare")
     p.add_argument("--corpus", required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--utterances", type=int, default=120)
-    p.add_argument("--crop-seconds", type=float, default=2.0)
-    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--recordings", type=int, default=40)
+    p.add_argument("--items", type=int, default=640)
+    p.add_argument("--clips-per-recording", type=int, default=20)
+    p.add_argument("--crop-seconds", type=float, default=0.25)
+    p.add_argument("--batch-size", type=int, default=32)
     r = sub.add_parser("run")
     r.add_argument("--cluster", required=True, help="the cluster command line, e.g. 'dotnet .../cluster.dll'")
     r.add_argument("--job", required=True)
@@ -213,7 +234,7 @@ def main():
     r.add_argument("--timeout", type=float, default=1800)
     args = parser.parse_args()
     if args.command == "prepare":
-        prepare(args.corpus, args.out, args.utterances, args.crop_seconds, args.batch_size)
+        prepare(args.corpus, args.out, args.recordings, args.items, args.clips_per_recording, args.crop_seconds, args.batch_size)
     else:
         run(shlex.split(args.cluster), args.job, args.phase, args.report, args.timeout)
 
