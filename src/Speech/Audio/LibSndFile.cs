@@ -71,7 +71,7 @@ internal static unsafe class LibSndFile
     }
 
     [DllImport(Library, ExactSpelling = true)]
-    internal static extern SndFileHandle sf_open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int mode, ref Info info);
+    private static extern SndFileHandle sf_open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int mode, ref Info info);
 
     [DllImport(Library, ExactSpelling = true)]
     internal static extern int sf_close(IntPtr file);
@@ -106,27 +106,45 @@ internal static unsafe class LibSndFile
     internal static extern long sf_seek(SndFileHandle file, long frames, int whence);
 
     [DllImport(Library, ExactSpelling = true)]
-    internal static extern int sf_format_check(ref Info info);
+    private static extern int sf_format_check(ref Info info);
 
     /// <summary>The message of the last error on <paramref name="file"/>.</summary>
     internal static string ErrorMessage(SndFileHandle file) =>
         Marshal.PtrToStringUTF8((IntPtr)sf_strerror(file))?.Trim() ?? "unknown libsndfile error";
 
-    /// <summary>
-    /// The error number of the last failed sf_open. libsndfile keeps it in one process-wide slot, so a
-    /// concurrent failing open on another thread can at worst swap two messages.
-    /// </summary>
-    internal static int OpenErrorCode() => sf_error_no_file(IntPtr.Zero);
+    // libsndfile keeps the error of the calls made without a file (sf_open, sf_command(NULL, ...), sf_format_check) in
+    // one process-wide slot that each of them, on any thread, overwrites (a good open writes "No Error"). They take
+    // turns, and an open reads its error in its own turn. Reads and writes on open files, the expensive part, do not.
+    private static readonly Lock NoFileTurn = new();
 
-    internal static string OpenErrorMessage() =>
-        Marshal.PtrToStringUTF8((IntPtr)sf_strerror_no_file(IntPtr.Zero))?.Trim() ?? "unknown libsndfile error";
+    /// <summary>sf_open; on failure (an invalid handle) also libsndfile's error number and message for it.</summary>
+    internal static SndFileHandle Open(string path, int mode, ref Info info, out int errorCode, out string errorMessage)
+    {
+        lock (NoFileTurn)
+        {
+            var file = sf_open(path, mode, ref info);
+            errorCode = file.IsInvalid ? sf_error_no_file(IntPtr.Zero) : ErrorNone;
+            errorMessage = file.IsInvalid
+                ? Marshal.PtrToStringUTF8((IntPtr)sf_strerror_no_file(IntPtr.Zero))?.Trim() ?? "unknown libsndfile error"
+                : "";
+            return file;
+        }
+    }
+
+    internal static bool CanWrite(ref Info info)
+    {
+        lock (NoFileTurn) return sf_format_check(ref info) != 0;
+    }
 
     /// <summary>libsndfile's own name of a major format or subtype, e.g. "FLAC (Free Lossless Audio Codec)".</summary>
     internal static string FormatName(int format)
     {
         var info = new FormatInfo { Format = format };
-        if (sf_command_no_file(IntPtr.Zero, CommandGetFormatInfo, &info, sizeof(FormatInfo)) != 0 || info.Name == null)
-            return $"0x{format:x}";
+        lock (NoFileTurn)
+        {
+            if (sf_command_no_file(IntPtr.Zero, CommandGetFormatInfo, &info, sizeof(FormatInfo)) != 0 || info.Name == null)
+                return $"0x{format:x}";
+        }
         return Marshal.PtrToStringUTF8((IntPtr)info.Name) ?? $"0x{format:x}";
     }
 

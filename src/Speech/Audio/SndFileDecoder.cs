@@ -48,11 +48,9 @@ internal sealed unsafe class SndFileDecoder : IAudioDecoder
     {
         LibSndFile.Require();
         var info = new LibSndFile.Info();
-        var file = LibSndFile.sf_open(path, LibSndFile.ReadMode, ref info);
+        var file = LibSndFile.Open(path, LibSndFile.ReadMode, ref info, out var code, out var message);
         if (file.IsInvalid)
         {
-            var code = LibSndFile.OpenErrorCode();
-            var message = LibSndFile.OpenErrorMessage();
             file.Dispose();
             // The caller has made sure the path is an existing regular file, so "bad file" means bad content.
             if (code == LibSndFile.ErrorBadFile) code = LibSndFile.ErrorUnrecognisedFormat;

@@ -30,7 +30,7 @@ internal static unsafe class SndFileWriter
         LibSndFile.Require();
         var info = new LibSndFile.Info { SampleRate = sampleRate, Channels = channels, Format = format };
         var description = $"{LibSndFile.FormatName(format & LibSndFile.TypeMask)}, {LibSndFile.FormatName(format & LibSndFile.SubMask)}";
-        if (LibSndFile.sf_format_check(ref info) == 0)
+        if (!LibSndFile.CanWrite(ref info))
             throw new ArgumentException($"libsndfile cannot write {description} at {sampleRate} Hz with {channels} channels");
 
         var fullPath = System.IO.Path.GetFullPath(path);
@@ -38,11 +38,11 @@ internal static unsafe class SndFileWriter
         var temporary = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            var file = LibSndFile.sf_open(temporary, LibSndFile.WriteMode, ref info);
+            var file = LibSndFile.Open(temporary, LibSndFile.WriteMode, ref info, out _, out var openError);
             using (file)
             {
                 if (file.IsInvalid)
-                    throw new IOException($"{path}: cannot create {description} file: {LibSndFile.OpenErrorMessage()}");
+                    throw new IOException($"{path}: cannot create {description} file: {openError}");
                 if (integerBits > 0) WriteQuantised(file, path, samples, channels, integerBits);
                 else WriteFloats(file, path, samples, channels);
                 if (file.CloseAndCheck() != 0)
