@@ -16,8 +16,7 @@ if [[ -n "${TORCH_SHIM_PREBUILT:-}" ]]; then shim=(-p:TorchShimPrebuilt="$TORCH_
 # Builds cluster.dll with datanode.dll and gpunode.dll next to it (the embedded nodes are started from there).
 dotnet build src/Coordinator/Coordinator.csproj -c Release --verbosity quiet -clp:ErrorsOnly "${shim[@]}"
 cluster="dotnet $PWD/src/Coordinator/bin/Release/net10.0/cluster.dll"
-# Idle libgomp threads would spin on the cores the DataNodes need (see bench/data_stall/run.sh).
-export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+# OpenMP settings: the embedded launcher's own defaults (LocalThreading: passive waiting; CPU trainers split the cores).
 
 scratch="$(mktemp -d)"
 if [[ -n "${DATA_SCALING_KEEP:-}" ]]; then

@@ -286,7 +286,8 @@ def main():
         w("(the 1-GpuNode run is missing)")
     w("")
     w("On this machine the figure is bounded by the CPU, not by the cluster: one GpuNode's libtorch already has both "
-      "cores (2 intra-op threads), so a second GpuNode adds no compute; the two split the same 2 cores (with the "
+      "cores (2 intra-op threads; with 2 GpuNodes the launcher gives each 1, OMP_NUM_THREADS = cores / GpuNodes), so a "
+      "second GpuNode adds no compute; the two split the same 2 cores (with the "
       "coordinator and the DataNodes) and add a gradient all-reduce (Gloo over loopback) per step. An efficiency of "
       "0.5 means the two trainers together do what one did alone; above 0.5, one trainer alone left part of the 2 "
       "cores idle (the tiny model's ops are too small to keep 2 threads busy). The ideal 1.0 needs its own cores (or "

@@ -22,9 +22,7 @@ if [[ -n "${TORCH_SHIM_PREBUILT:-}" ]]; then shim=(-p:TorchShimPrebuilt="$TORCH_
 # Builds cluster.dll with datanode.dll and gpunode.dll next to it (the embedded nodes are started from there).
 dotnet build src/Coordinator/Coordinator.csproj -c Release --verbosity quiet -clp:ErrorsOnly "${shim[@]}"
 cluster=(dotnet src/Coordinator/bin/Release/net10.0/cluster.dll)
-# libgomp's idle threads spin: with every node's libtorch pool on the same 2 cores, a spinning thread takes the core
-# a peer needs (bench/learning saw a ~10x slower step); passive waiting, as in the other CPU benchmarks.
-export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+# OpenMP settings: the embedded launcher's own defaults (LocalThreading: passive waiting; CPU trainers split the cores).
 
 scratch="$(mktemp -d)"
 if [[ -n "${DATA_STALL_KEEP:-}" ]]; then
@@ -62,5 +60,5 @@ python3 bench/data_stall/data_stall.py --runs "$scratch/runs" --steps "$steps" -
   --started "$started" \
   --load-before "$load_before" --load-after "$(load)" --elapsed $((SECONDS - started_s)) \
   --runtime "Runtime: .NET $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -n 1), libtorch $(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null || echo '?')." \
-  --omp "OMP_WAIT_POLICY=$OMP_WAIT_POLICY." \
+  --omp "OpenMP: OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}, OMP_NUM_THREADS=${OMP_NUM_THREADS:-cores / GpuNodes} for CPU trainers (the embedded launcher's defaults unless set)." \
   --corpus "$train_clips training clips synthesized with espeak-ng (\`--utterances 400\`, seed 42)"

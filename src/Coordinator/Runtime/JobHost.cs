@@ -106,7 +106,7 @@ public sealed class JobHost : IAsyncDisposable
             });
             if (options.Embedded)
                 launcher = new LocalNodeLauncher(system.Address.ToString(), secretText, Path.Combine(runDirectory, "logs"), options.Device, options.NodeArguments,
-                    spec.Cluster.DataNodeWorkers);
+                    spec.Cluster.DataNodeWorkers, gpuNodes);
             var board = new StatusBoard();
             JobState initial = JobState.Start(limits, planner.Plan, "127.0.0.1", store.Port, resume);
             var settings = new JobActorSettings(spec.Name, yaml, jobDirectory, checkpointRoot, initial, launcher, board,

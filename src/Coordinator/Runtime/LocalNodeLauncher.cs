@@ -19,11 +19,14 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
     private readonly IReadOnlyList<string> extraArguments;
     private readonly string gpuDevice;
     private readonly int? dataNodeWorkers;
+    private readonly int trainers;
 
     /// <param name="dataNodeWorkers">Passed to data nodes as <c>--workers</c>; null leaves their default.</param>
+    /// <param name="trainers">GpuNodes the job runs here; CPU trainers split the cores between them (<see cref="LocalThreading"/>).</param>
     public LocalNodeLauncher(string coordinatorAddress, string secret, string logDirectory, string gpuDevice, IReadOnlyList<string>? extraArguments = null,
-        int? dataNodeWorkers = null)
+        int? dataNodeWorkers = null, int trainers = 1)
     {
+        this.trainers = trainers;
         this.dataNodeWorkers = dataNodeWorkers;
         this.coordinatorAddress = coordinatorAddress;
         this.secret = secret;
@@ -74,6 +77,8 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
 
         foreach (string argument in extraArguments) start.ArgumentList.Add(argument);
         start.Environment["CLUSTER_SECRET"] = secret;
+        foreach (var (variable, value) in LocalThreading.ChildEnvironment(role, gpuDevice, Environment.ProcessorCount, trainers, Environment.GetEnvironmentVariable))
+            start.Environment[variable] = value;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var log = new StreamWriter(Path.Combine(logDirectory, name + ".log"), append: true) { AutoFlush = true };
         var gate = new object();
