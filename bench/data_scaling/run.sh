@@ -2,7 +2,7 @@
 # Data scaling: one trainer's throughput while the job's DataNodes are scaled 1 -> 3 -> 1 during one run (`cluster
 # scale`), on a data-bound job: a small TF-GridNetV2 fed 48 kHz MP3 speech (decoded, resampled, cropped and mixed with
 # noise per example), one worker per DataNode, one trainer thread. Writes bench/results/data_scaling.md ending in
-# "RESULT data_scaling ratio=<examples/s with 3 DataNodes / with 1> target=1.0" (above 1: 3 beat 1).
+# "RESULT data_scaling ratio=<time per example with 3 DataNodes / with 1> target=1.0" (below 1: 3 beat 1).
 #   bench/data_scaling/run.sh [steps per phase (default 40)] [manifest items (default 640)]
 # TORCH_SHIM_PREBUILT=/path/libtorch_shim.so uses an existing native shim instead of building it;
 # DATA_SCALING_KEEP=DIR keeps the run (job, commits, node logs) there.

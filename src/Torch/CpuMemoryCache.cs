@@ -33,15 +33,14 @@ public static class CpuMemoryCache
 
     public static unsafe CpuMemoryCacheStats Stats()
     {
-        var values = stackalloc long[5];
-        NativeCheck.Status(Native.ts_cpu_cache_stats(values, 5));
-        return new CpuMemoryCacheStats(values[0], values[1], values[2], values[3], values[4]);
+        var values = stackalloc long[4];
+        NativeCheck.Status(Native.ts_cpu_cache_stats(values, 4));
+        return new CpuMemoryCacheStats(values[0], values[1], values[2], values[3]);
     }
 }
 
 /// <param name="CachedBytes">Freed bytes held for reuse.</param>
-/// <param name="InUseBytes">Bytes of live tensors in cached size classes.</param>
 /// <param name="Hits">Allocations served from the cache.</param>
 /// <param name="Misses">Allocations of a cached size class that went to the system.</param>
 /// <param name="MaxCachedBytes">The limit on <paramref name="CachedBytes"/>.</param>
-public readonly record struct CpuMemoryCacheStats(long CachedBytes, long InUseBytes, long Hits, long Misses, long MaxCachedBytes);
+public readonly record struct CpuMemoryCacheStats(long CachedBytes, long Hits, long Misses, long MaxCachedBytes);

@@ -76,10 +76,9 @@ class CachingCpuAllocator final : public c10::Allocator {
   void stats(int64_t* out) const {
     std::lock_guard<std::mutex> lock(mutex_);
     out[0] = static_cast<int64_t>(cached_bytes_);
-    out[1] = static_cast<int64_t>(in_use_bytes_);
-    out[2] = hits_;
-    out[3] = misses_;
-    out[4] = static_cast<int64_t>(max_cached_bytes_);
+    out[1] = hits_;
+    out[2] = misses_;
+    out[3] = static_cast<int64_t>(max_cached_bytes_);
   }
 
  private:
@@ -91,7 +90,6 @@ class CachingCpuAllocator final : public c10::Allocator {
         void* block = cached->second;
         free_blocks_.erase(cached);
         cached_bytes_ -= rounded;
-        in_use_bytes_ += rounded;
         in_use_.emplace(block, rounded);
         hits_++;
         return block;
@@ -107,7 +105,6 @@ class CachingCpuAllocator final : public c10::Allocator {
       block = c10::alloc_cpu(rounded);
     }
     std::lock_guard<std::mutex> lock(mutex_);
-    in_use_bytes_ += rounded;
     in_use_.emplace(block, rounded);
     return block;
   }
@@ -122,7 +119,6 @@ class CachingCpuAllocator final : public c10::Allocator {
       if (owned != in_use_.end()) {
         rounded = owned->second;
         in_use_.erase(owned);
-        in_use_bytes_ -= rounded;
         if (cached_bytes_ + rounded <= max_cached_bytes_) {
           free_blocks_.emplace(rounded, block);
           cached_bytes_ += rounded;
@@ -152,7 +148,7 @@ class CachingCpuAllocator final : public c10::Allocator {
   mutable std::mutex mutex_;
   mutable std::multimap<size_t, void*> free_blocks_;        // size class -> cached block
   mutable std::unordered_map<void*, size_t> in_use_;       // block handed out -> its size class
-  mutable size_t cached_bytes_ = 0, in_use_bytes_ = 0;
+  mutable size_t cached_bytes_ = 0;
   size_t max_cached_bytes_ = 0;
   mutable int64_t hits_ = 0, misses_ = 0;
 };
@@ -194,8 +190,8 @@ int32_t ts_cpu_cache_empty(void) {
 
 int32_t ts_cpu_cache_stats(int64_t* out, int32_t capacity) {
   SHIM_TRY
-  TORCH_CHECK(out != nullptr && capacity >= 5, "ts_cpu_cache_stats needs room for 5 values, got ", capacity);
+  TORCH_CHECK(out != nullptr && capacity >= 4, "ts_cpu_cache_stats needs room for 4 values, got ", capacity);
   instance().stats(out);
-  return 5;
+  return 4;
   SHIM_CATCH(-1)
 }

@@ -67,7 +67,7 @@ TS_API int32_t ts_cuda_synchronize(int32_t device_index);
 TS_API int32_t ts_cpu_cache_configure(int64_t max_cached_bytes);
 /* Returns every cached block to the system. */
 TS_API int32_t ts_cpu_cache_empty(void);
-/* out: cached bytes, bytes in use from cached size classes, hits, misses, limit; returns 5. */
+/* out: cached bytes, hits, misses, limit; returns 4. */
 TS_API int32_t ts_cpu_cache_stats(int64_t* out, int32_t capacity);
 /* Returns the previous mode (0/1), or -1 on error. Thread-local, as in PyTorch. */
 TS_API int32_t ts_set_grad_enabled(int32_t enabled);
