@@ -8,6 +8,7 @@ using static Cluster.Torch.torch;
 namespace Cluster.Speech.Tests.Training;
 
 /// <summary>The TF-GridNetV2 enhancement step against a hand-written loop, and its data-parallel exchange (CPU).</summary>
+[Collection(GlobalRandomCollection.Name)]
 public sealed class EnhancementTrainingStepTests
 {
     private static readonly TFGridNetV2Config Config = new() { n_fft = 32, stride = 16, n_layers = 1, lstm_hidden_units = 8, emb_dim = 8 };

@@ -9,6 +9,7 @@ using WhisperModel = Cluster.Speech.Models.Whisper.Whisper;
 namespace Cluster.Speech.Tests.Training;
 
 /// <summary>The float32 training step against a hand-written loop, gradient accumulation, and the skip paths (CPU).</summary>
+[Collection(GlobalRandomCollection.Name)]
 public sealed class WhisperTrainingStepTests
 {
     private const int Vocabulary = 11, Length = 6;

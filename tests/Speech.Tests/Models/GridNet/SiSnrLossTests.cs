@@ -5,6 +5,7 @@ using static Cluster.Torch.torch;
 
 namespace Cluster.Speech.Tests.Models.GridNet;
 
+[Collection(GlobalRandomCollection.Name)]
 public sealed class SiSnrLossTests
 {
     [Fact]

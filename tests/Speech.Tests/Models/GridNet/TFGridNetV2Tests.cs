@@ -5,6 +5,7 @@ using static Cluster.Torch.torch;
 
 namespace Cluster.Speech.Tests.Models.GridNet;
 
+[Collection(GlobalRandomCollection.Name)]
 public sealed class TFGridNetV2Tests(ITestOutputHelper output)
 {
     public static TheoryData<string, int> Presets => new() { { nameof(TFGridNetV2Config.Espnet8k), 8000 }, { nameof(TFGridNetV2Config.Speech16k), 16000 } };

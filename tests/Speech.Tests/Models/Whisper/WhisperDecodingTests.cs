@@ -9,6 +9,7 @@ using WhisperModel = Cluster.Speech.Models.Whisper.Whisper;
 namespace Cluster.Speech.Tests.Models.Whisper;
 
 /// <summary>Decoding with the model: the Python reference's sequences, the key/value cache, limits and suppression.</summary>
+[Collection(GlobalRandomCollection.Name)]
 public sealed class WhisperDecodingTests(ITestOutputHelper output)
 {
     // What tests/tools/whisper_reference.py ran: prompt [decoder_start], no logit filters, 20 new tokens.

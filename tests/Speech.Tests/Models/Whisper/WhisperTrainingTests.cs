@@ -7,6 +7,7 @@ using WhisperModel = Cluster.Speech.Models.Whisper.Whisper;
 namespace Cluster.Speech.Tests.Models.Whisper;
 
 /// <summary>Teacher-forced training: the loss's label handling, a few optimizer steps, and dtype genericity.</summary>
+[Collection(GlobalRandomCollection.Name)]
 public sealed class WhisperTrainingTests(ITestOutputHelper output)
 {
     [Fact]
