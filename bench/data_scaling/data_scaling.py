@@ -150,7 +150,7 @@ def run(cluster, job, phase_steps, report, timeout):
                 train.wait(timeout=120)
             except subprocess.TimeoutExpired:
                 train.kill()
-    rows = [c for c in commits(commits_path) if c.get("current", True)]
+    rows = [c for c in commits(commits_path) if c.get("current", True) and "adopted_from_checkpoint" not in c]
     with open(os.path.join(job_dir, "bench.json"), encoding="utf-8") as f:
         setup = json.load(f)
     write_report(rows, boundaries, phase_steps, setup, report)

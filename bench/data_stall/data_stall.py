@@ -17,6 +17,8 @@ MAIN = (2, 2)  # (data nodes, GPU nodes) of the run the RESULT line is about
 def load(path):
     with open(path, encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
+    # Steps a regrouped run took from a checkpoint (their commits never arrived) carry no timings.
+    rows = [r for r in rows if "adopted_from_checkpoint" not in r]
     generations = sorted({r["generation"] for r in rows})
     # A run that regrouped (a trainer lost) would repeat steps in a later generation; only the last one counts.
     last = generations[-1] if generations else None

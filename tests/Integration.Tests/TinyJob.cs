@@ -119,7 +119,9 @@ internal sealed class TinyJob : IDisposable
     }
 
     /// <summary>The commits that stand, in step order. A new group (generation) starts from a checkpoint: its first step
-    /// voids whatever earlier groups (of this run, or of the run it resumed) committed from that step on.</summary>
+    /// voids whatever earlier groups (of this run, or of the run it resumed) committed from that step on. A step whose
+    /// commits never arrived but whose checkpoint the group resumed from stands as the coordinator's adoption line
+    /// (rank -1, no loss).</summary>
     public IReadOnlyList<RecordedCommit> StandingCommits()
     {
         var standing = new Dictionary<(long Step, int Rank), RecordedCommit>();
@@ -132,7 +134,8 @@ internal sealed class TinyJob : IDisposable
             if (!root.GetProperty("current").GetBoolean()) continue;
             var commit = new RecordedCommit(
                 root.GetProperty("generation").GetInt64(), root.GetProperty("rank").GetInt32(), root.GetProperty("step").GetInt64(),
-                [.. root.GetProperty("batch_ids").EnumerateArray().Select(e => e.GetString()!)], root.GetProperty("loss").GetDouble());
+                [.. root.GetProperty("batch_ids").EnumerateArray().Select(e => e.GetString()!)],
+                root.TryGetProperty("loss", out JsonElement loss) ? loss.GetDouble() : double.NaN);
             if (commit.Generation != generation)
             {
                 generation = commit.Generation;

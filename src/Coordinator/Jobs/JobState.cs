@@ -352,6 +352,19 @@ public sealed record JobState
 
     /// <summary>Aborts the running group and rolls the ledger back to the latest checkpoint (the weights the next group
     /// loads never saw the later batches).</summary>
+    /// <summary>Batches this state's ledger counts as committed that <paramref name="earlier"/> did not, in plan order,
+    /// when a roll-back moved forward: a group rolled back to a checkpoint written after the last step whose commits
+    /// arrived (its ranks were lost between writing it and committing), so that checkpoint, not a StepCommitted, is
+    /// the record of those batches. Empty otherwise.</summary>
+    public IReadOnlyList<string> AdoptedFromCheckpoint(JobState earlier)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        if (ResumeFrom is not { } from || ReferenceEquals(from, earlier.ResumeFrom) || from.Step <= earlier.CompletedStep
+            || Ledger.Epoch != earlier.Ledger.Epoch)
+            return [];
+        return [.. Epoch.Batches.Select(b => b.BatchId).Where(id => Ledger.IsCommitted(id) && !earlier.Ledger.IsCommitted(id))];
+    }
+
     private JobTransition Regroup(string reason)
     {
         var messages = Ranks.Members.Where(Nodes.ContainsKey)

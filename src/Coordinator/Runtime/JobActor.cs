@@ -244,10 +244,12 @@ public sealed class JobActor : ActorBase
 
     private void Apply(JobTransition transition)
     {
+        JobState before = state;
         long generationBefore = state.Generation;
         long assignedBefore = state.AssignVersion;
         long trainedBefore = state.CompletedStep;
         state = transition.State;
+        if (state.AdoptedFromCheckpoint(before) is { Count: > 0 } adopted) RecordAdopted(state.ResumeFrom!, adopted);
         foreach (Dispatch dispatch in transition.Messages)
         {
             if (refs.TryGetValue(dispatch.Node, out IActorRef? node)) node.Tell(dispatch.Message, Self);
@@ -298,6 +300,25 @@ public sealed class JobActor : ActorBase
             data_wait_seconds = commit.DataWaitSeconds,
             current = commit.Generation == state.Generation && state.Phase == JobPhase.Training,
             // When the coordinator received it: wall-clock throughput over a run, evaluations and checkpoints included.
+            received_unix_seconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0,
+        });
+        File.AppendAllLines(Path.Combine(settings.RunDirectory, "commits.jsonl"), [line]);
+    }
+
+    /// <summary>Batches the ledger took from a checkpoint instead of from commits (see JobState.AdoptedFromCheckpoint):
+    /// one line with rank -1 and <c>adopted_from_checkpoint</c>, so the record still accounts for every batch.</summary>
+    private void RecordAdopted(RestorePoint checkpoint, IReadOnlyList<string> batchIds)
+    {
+        settings.Log($"step {checkpoint.Step} counts from its checkpoint: its commits never arrived ({batchIds.Count} batch(es))");
+        string line = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            generation = state.Generation,
+            rank = -1,
+            step = checkpoint.Step,
+            epoch = state.Ledger.Epoch,
+            batch_ids = batchIds,
+            adopted_from_checkpoint = checkpoint.Directory,
+            current = true,
             received_unix_seconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0,
         });
         File.AppendAllLines(Path.Combine(settings.RunDirectory, "commits.jsonl"), [line]);

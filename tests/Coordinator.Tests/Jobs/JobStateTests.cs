@@ -267,6 +267,27 @@ public class JobStateTests
     }
 
     [Fact]
+    public void A_checkpoint_newer_than_the_last_commits_is_adopted_and_says_which_batches_it_carries()
+    {
+        var t = Running(Start(batches: 12), "data-1", "gpu-0", "gpu-1");
+        t = TrainAll(t.State, step => step <= 3);
+        var state = t.State;
+        // Step 4 was trained and checkpointed (the cursor says so), but the ranks were lost before committing it.
+        var after4 = TrainAll(state, step => step <= 4).State.Ledger.CursorAt(4);
+        state = state.Checkpointed(new RestorePoint(4, "/ckpt/step-4", after4)).State;
+        Assert.Empty(state.AdoptedFromCheckpoint(t.State));
+
+        var lost = state.Lost("gpu-1").State;
+
+        Assert.Equal(4, lost.CompletedStep);
+        Assert.Equal(8, lost.Ledger.CommittedCount);
+        var adopted = lost.AdoptedFromCheckpoint(state);
+        Assert.Equal(2, adopted.Count);
+        Assert.All(adopted, id => Assert.False(state.Ledger.IsCommitted(id)));
+        Assert.Empty(lost.AdoptedFromCheckpoint(lost));
+    }
+
+    [Fact]
     public void Without_a_checkpoint_a_lost_trainer_restarts_the_epoch_from_scratch_with_the_survivors()
     {
         var t = Running(Start(batches: 6), "data-1", "gpu-0", "gpu-1");
