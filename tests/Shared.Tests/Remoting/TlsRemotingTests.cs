@@ -52,9 +52,10 @@ public sealed class TlsRemotingTests : IAsyncLifetime
             Remote = new RemoteOptions
             {
                 Secret = Secret,
-                HeartbeatInterval = TimeSpan.FromMilliseconds(50),
-                AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(500),
-                HandshakeTimeout = TimeSpan.FromSeconds(5),
+                // These tests are about TLS, not failure detection: a detector tuned for speed (0.5 s pause) declared the
+                // peer lost while a fresh CI clone loaded both cores at start-up, and the echo went unanswered.
+                AcceptableHeartbeatPause = TimeSpan.FromSeconds(10),
+                HandshakeTimeout = TimeSpan.FromSeconds(15),
                 Messages = new MessageRegistry().Register<StringValue>(),
                 Tls = new RemoteTlsOptions(certificate, [trustedRoot]),
             },
