@@ -51,23 +51,9 @@ internal sealed class TinyJob : IDisposable
 
     public StringBuilder Output { get; } = new();
 
-    public Process StartTrain(params string[] extra)
-    {
-        var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { Path.Combine(AppContext.BaseDirectory, "cluster.dll"), "train", JobPath }.Concat(extra)) start.ArgumentList.Add(argument);
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    public Process StartTrain(params string[] extra) => ClusterCli.Start(Directory, Output, ["train", JobPath, .. extra]);
 
-    public string Transcript()
-    {
-        lock (Output) return Output.ToString();
-    }
+    public string Transcript() => ClusterCli.Text(Output);
 
     public JsonElement FinalStatus()
     {
@@ -171,18 +157,5 @@ internal sealed class TinyJob : IDisposable
         {
             // A child that was killed may still hold a log open for a moment; the temp folder is cleaned later.
         }
-    }
-
-    private static string DotnetHost()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)) return host;
-        string? current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (Output) Output.AppendLine(line);
     }
 }

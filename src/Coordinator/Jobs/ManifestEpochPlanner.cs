@@ -12,73 +12,64 @@ namespace Cluster.Coordinator.Jobs;
 /// </summary>
 public sealed class ManifestEpochPlanner
 {
-    private readonly IReadOnlyList<Utterance> utterances;
+    private readonly IReadOnlyList<(string Id, double? Seconds)> items;
     private readonly DurationBucketer bucketer;
     private readonly ulong seed;
     private readonly ConcurrentDictionary<int, PlannedEpoch> plans = new();
 
-    private ManifestEpochPlanner(IReadOnlyList<Utterance> utterances, DurationBucketer bucketer, ulong seed)
+    private ManifestEpochPlanner(IReadOnlyList<(string Id, double? Seconds)> items, DurationBucketer bucketer, ulong seed)
     {
-        this.utterances = utterances;
+        this.items = items;
         this.bucketer = bucketer;
         this.seed = seed;
     }
 
-    public int Items => utterances.Count;
+    public int Items => items.Count;
 
-    public double TotalSeconds => utterances.Sum(u => u.Duration ?? 0);
+    public double TotalSeconds => items.Sum(item => item.Seconds ?? 0);
 
-    /// <summary>Reads and validates the job's training data.</summary>
+    /// <summary>Reads and validates the job's training data (<see cref="TrainingData"/>, as the DataNodes read it). The
+    /// validation is <c>cluster data validate</c>'s, with <c>--enhancement</c> for pair manifests: the same checks,
+    /// quarantine and refusal.</summary>
+    /// <param name="reportDirectory">Where each manifest's validation report (JSON) and quarantine list are written;
+    /// null writes none.</param>
     /// <exception cref="InvalidDataException">The data cannot be trained on; the message names the manifest and why.</exception>
-    public static ManifestEpochPlanner Load(JobSpec job, bool validate, Action<string> log)
+    public static ManifestEpochPlanner Load(JobSpec job, bool validate, Action<string> log, string? reportDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(log);
-        var all = new List<Utterance>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        bool enhancement = job.Data.Enhancement is not null;
-        foreach (string path in job.Data.Train)
+        TrainingData data = TrainingData.Read(job);
+        var all = new List<(string Id, double? Seconds)>();
+        for (int index = 0; index < data.Manifests.Count; index++)
         {
-            Manifest manifest;
-            try
-            {
-                manifest = ManifestReader.Read(path, job.Data.Format);
-            }
-            catch (Exception error) when (error is IOException or FormatException or ArgumentException or UnauthorizedAccessException)
-            {
-                throw new InvalidDataException($"training manifest '{path}': {error.Message}", error);
-            }
-
+            TrainingManifest manifest = data.Manifests[index];
+            string path = manifest.Path;
             var quarantined = new HashSet<string>(StringComparer.Ordinal);
             if (validate)
             {
-                var options = ValidationOptions.Default with
-                {
-                    SampleRate = job.Data.SampleRate, MaxDurationSeconds = job.Data.MaxDurationSeconds, CheckTranscripts = !enhancement,
-                };
-                ValidationReport report = new DataValidator(options).Validate(manifest);
+                ValidationReport report = manifest.Validate(data.ValidationOptions);
+                if (reportDirectory is not null) WriteReport(report, manifest, reportDirectory, index);
                 if (report.RefusalReason(ValidationPolicy.Default) is { } refusal)
                     throw new InvalidDataException($"training manifest '{path}' fails validation: {refusal}");
                 quarantined.UnionWith(report.QuarantineList);
                 if (quarantined.Count > 0) log($"{path}: {quarantined.Count} item(s) quarantined and left out");
             }
 
-            foreach (Utterance utterance in manifest.Utterances)
+            foreach (TrainingItem item in manifest.Items)
             {
-                if (quarantined.Contains(utterance.Id)) continue;
-                if (!seen.Add(utterance.Id)) throw new InvalidDataException($"training manifest '{path}': id '{utterance.Id}' also appears in an earlier manifest");
-                if (enhancement)
+                if (quarantined.Contains(item.Id)) continue;
+                if (data.Form != DataForm.Speech)
                 {
                     // Enhancement trains on fixed-length crops, so every item costs the same.
-                    all.Add(utterance with { Duration = job.Data.Enhancement!.CropSeconds });
+                    all.Add((item.Id, job.Enhancement.CropSeconds));
                 }
-                else if (utterance.Duration is null)
+                else if (item.Duration is null)
                 {
-                    throw new InvalidDataException($"training manifest '{path}': '{utterance.Id}' has no duration; run `cluster data prepare` to add durations");
+                    throw new InvalidDataException($"training manifest '{path}': '{item.Id}' has no duration; run `cluster data prepare` to add durations");
                 }
                 else
                 {
-                    all.Add(utterance);
+                    all.Add((item.Id, item.Duration));
                 }
             }
         }
@@ -90,11 +81,20 @@ public sealed class ManifestEpochPlanner
     }
 
     /// <exception cref="InvalidDataException">The batching cannot plan the data (e.g. a clip longer than the budget).</exception>
+    private static void WriteReport(ValidationReport report, TrainingManifest manifest, string directory, int index)
+    {
+        // The index keeps two manifests of the same file name (train/a.csv, dev/a.csv) apart.
+        Directory.CreateDirectory(directory);
+        string stem = Path.Combine(directory, $"{index}-{Path.GetFileName(Path.TrimEndingDirectorySeparator(manifest.Path))}");
+        report.WriteJson(stem + ".validation.json");
+        report.WriteQuarantine(stem + ".quarantine.txt");
+    }
+
     public PlannedEpoch Plan(int epoch) => plans.GetOrAdd(epoch, e =>
     {
         try
         {
-            EpochPlan plan = bucketer.Plan(utterances, seed, e);
+            EpochPlan plan = bucketer.Plan(items, seed, e);
             return new PlannedEpoch(e, [.. plan.Batches.Select(b => new EpochBatch(b.BatchId, b.UtteranceIds))]);
         }
         catch (ArgumentException error)

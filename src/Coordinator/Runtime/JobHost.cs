@@ -71,13 +71,13 @@ public sealed class JobHost : IAsyncDisposable
         int dataNodes = options.DataNodes ?? spec.Cluster.DataNodes;
         int gpuNodes = options.GpuNodes ?? spec.Cluster.GpuNodes;
 
-        var planner = ManifestEpochPlanner.Load(spec, options.Validate, log);
+        string runDirectory = RunDirectoryOf(jobPath, spec);
+        var planner = ManifestEpochPlanner.Load(spec, options.Validate, log, Path.Combine(runDirectory, "validation"));
         PlannedEpoch first = planner.Plan(0);
         log($"{planner.Items} training items ({planner.TotalSeconds / 60:F1} min), {first.Batches.Count} batches per epoch");
 
         string secretText = options.Embedded ? JobSecret.Generate() : "";
         byte[] secret = options.Embedded ? Encoding.UTF8.GetBytes(secretText) : JobSecret.Load(spec.Cluster);
-        string runDirectory = RunDirectoryOf(jobPath, spec);
         Directory.CreateDirectory(runDirectory);
         string checkpointRoot = Path.GetFullPath(Path.Combine(jobDirectory, spec.Checkpointing.Directory));
         RestorePoint? resume = LatestCheckpoint.Find(checkpointRoot, log);

@@ -33,7 +33,7 @@ public static class BatchProducers
             MaxLabelTokens = Math.Min(job.Batching.MaxTokens ?? WhisperTokenizer.DefaultMaxLength, Math.Min(config.MaxTargetPositions, WhisperTokenizer.DefaultMaxLength)),
         };
         _ = new WhisperBatchBuilder(tokenizer, options); // checks language and tokenizer now rather than on the first batch
-        var utterances = ManifestLookup.Utterances(job.Data.Train.Select(path => ManifestReader.Read(path, job.Data.Format)));
+        var utterances = TrainingData.Read(job).Utterances;
         // Half the bytes on the wire when the trainer computes in 16 bits anyway; fp16 keeps more mantissa than bf16.
         DType encoding = job.Training.Precision == Precision.Float32 ? DType.Float32 : DType.Float16;
         return new WhisperBatchProducer(producer, utterances, () => new WhisperBatchBuilder(tokenizer, options), encoding);
@@ -49,29 +49,22 @@ public static class BatchProducers
 
     private static EnhancementBatchProducer Enhancement(JobSpec job, string producer)
     {
-        var spec = job.Data.Enhancement ?? new EnhancementSpec();
+        EnhancementSpec spec = job.Enhancement;
         var options = new EnhancementBatchOptions
         {
             CropSamples = (int)Math.Round(spec.CropSeconds * job.Data.SampleRate),
             SampleRate = job.Data.SampleRate,
             Seed = job.Seed,
         };
-        IReadOnlyDictionary<string, EnhancementPair> pairs;
-        if (spec.Noise.Count > 0)
+        if (job.DataForm == DataForm.CleanSpeechWithNoise)
         {
             options = options with
             {
                 Mixer = new NoiseMixer(spec.MinSnrDb, spec.MaxSnrDb),
                 Noises = NoiseRecordings.Load(spec.Noise, job.Data.SampleRate),
             };
-            // Clean speech only: the builder reads the clean side of a pair when it mixes, so both sides name the clip.
-            var speech = ManifestLookup.Utterances(job.Data.Train.Select(path => ManifestReader.Read(path, job.Data.Format)));
-            pairs = speech.Values.ToDictionary(u => u.Id, u => new EnhancementPair(u.Id, u.AudioPath, u.AudioPath), StringComparer.Ordinal);
         }
-        else
-        {
-            pairs = ManifestLookup.Pairs(job.Data.Train.Select(EnhancementManifestReader.Read));
-        }
-        return new EnhancementBatchProducer(producer, pairs, new EnhancementBatchBuilder(options));
+
+        return new EnhancementBatchProducer(producer, TrainingData.Read(job).Pairs, new EnhancementBatchBuilder(options));
     }
 }

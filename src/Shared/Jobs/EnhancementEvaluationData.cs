@@ -19,14 +19,16 @@ public static class EnhancementEvaluationData
         string source = string.Join(" + ", manifests);
         try
         {
-            if (job.Data.Enhancement is { Noise.Count: > 0 } mixing)
+            const string Role = "evaluation manifest";
+            if (job.DataForm == DataForm.CleanSpeechWithNoise)
             {
-                var clean = new Manifest(source, manifests.SelectMany(path => ManifestReader.Read(path, job.Data.Format).Utterances));
+                EnhancementSpec mixing = job.Enhancement;
+                var clean = new Manifest(source, manifests.SelectMany(path => JobManifests.ReadSpeech(job, path, Role).Utterances));
                 IReadOnlyList<float[]> noises = NoiseRecordings.Load(mixing.Noise, EnhancementEvaluation.SampleRate);
                 return EnhancementEvaluationSet.Mixed(clean, noises, new NoiseMixer(mixing.MinSnrDb, mixing.MaxSnrDb), job.Seed);
             }
 
-            var pairs = new EnhancementManifest(source, manifests.SelectMany(path => EnhancementManifestReader.Read(path).Pairs));
+            var pairs = new EnhancementManifest(source, manifests.SelectMany(path => JobManifests.ReadPairs(job, path, Role).Pairs));
             return EnhancementEvaluationSet.FromManifest(pairs);
         }
         catch (ArgumentException duplicate)

@@ -3,6 +3,8 @@ namespace Cluster.Shared.Jobs;
 /// <summary>How enhancement examples are cut and, optionally, mixed with noise on the fly.</summary>
 public sealed record EnhancementSpec
 {
+    public static EnhancementSpec Defaults { get; } = new();
+
     /// <summary>Length of the random crop each training example is cut to, in seconds.</summary>
     public double CropSeconds { get; init; } = 4;
 

@@ -30,4 +30,12 @@ public sealed record JobSpec
     public CheckpointingSpec Checkpointing { get; init; } = new();
 
     public ClusterSpec Cluster { get; init; } = new();
+
+    /// <summary>What <see cref="DataSpec.Train"/> and <see cref="DataSpec.Eval"/> hold: the one place that decides it.</summary>
+    public DataForm DataForm => Model.Kind == ModelKind.Whisper ? DataForm.Speech
+        : Data.Enhancement is { Noise.Count: > 0 } ? DataForm.CleanSpeechWithNoise
+        : DataForm.EnhancementPairs;
+
+    /// <summary>The crop and mixing settings of a TF-GridNetV2 job, the defaults where <c>data.enhancement</c> is left out.</summary>
+    public EnhancementSpec Enhancement => Data.Enhancement ?? EnhancementSpec.Defaults;
 }

@@ -62,17 +62,27 @@ public sealed class DurationBucketer
     public EpochPlan Plan(IReadOnlyList<Utterance> utterances, ulong seed, int epoch)
     {
         ArgumentNullException.ThrowIfNull(utterances);
+        return Plan([.. utterances.Select((u, i) => u is null
+            ? throw new ArgumentException($"utterance {i} is null", nameof(utterances))
+            : (u.Id, u.Duration))], seed, epoch);
+    }
+
+    /// <summary>Plans epoch <paramref name="epoch"/> of items known by id and duration alone (what a plan needs).</summary>
+    /// <exception cref="ArgumentException">As the overload for utterances.</exception>
+    public EpochPlan Plan(IReadOnlyList<(string Id, double? Seconds)> items, ulong seed, int epoch)
+    {
+        ArgumentNullException.ThrowIfNull(items);
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        double[] durations = Durations(utterances);
+        double[] durations = Durations(items);
         long[] frames = [.. durations.Select(Frames)];
         if (Options.MaxFramesPerBatch is long budget)
         {
             string[] tooLong = [.. Enumerable.Range(0, frames.Length).Where(i => frames[i] > budget)
-                .Select(i => $"'{utterances[i].Id}' ({durations[i]} s)")];
+                .Select(i => $"'{items[i].Id}' ({durations[i]} s)")];
             if (tooLong.Length > 0)
                 throw new ArgumentException($"utterances that alone exceed the budget of {budget} frames " +
                     $"({budget / Options.FramesPerSecond} s): {Listed(tooLong)}; raise MaxFramesPerBatch or reject such clips in validation",
-                    nameof(utterances));
+                    nameof(items));
         }
 
         IReadOnlyList<double> boundaries = Options.Boundaries ?? Quantiles(durations, Options.BucketCount);
@@ -93,10 +103,10 @@ public sealed class DurationBucketer
         PlannedBatch[] planned = new PlannedBatch[ordered.Length];
         for (int p = 0; p < ordered.Length; p++)
         {
-            int[] items = ordered[p].Items;
+            int[] members = ordered[p].Items;
             planned[p] = new PlannedBatch($"e{epoch}-b{p}", ordered[p].Bucket,
-                Array.AsReadOnly(items.Select(i => utterances[i].Id).ToArray()),
-                items.Sum(i => frames[i]), items.Length * items.Max(i => frames[i]));
+                Array.AsReadOnly(members.Select(i => items[i].Id).ToArray()),
+                members.Sum(i => frames[i]), members.Length * members.Max(i => frames[i]));
         }
 
         return new EpochPlan(seed, epoch, boundaries, Array.AsReadOnly(planned));
@@ -130,24 +140,24 @@ public sealed class DurationBucketer
         if (current.Count > 0) yield return [.. current];
     }
 
-    private static double[] Durations(IReadOnlyList<Utterance> utterances)
+    private static double[] Durations(IReadOnlyList<(string Id, double? Seconds)> items)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var unknown = new List<string>();
         var repeated = new List<string>();
-        double[] durations = new double[utterances.Count];
-        for (int i = 0; i < utterances.Count; i++)
+        double[] durations = new double[items.Count];
+        for (int i = 0; i < items.Count; i++)
         {
-            Utterance utterance = utterances[i] ?? throw new ArgumentException($"utterance {i} is null", nameof(utterances));
-            if (!ids.Add(utterance.Id)) repeated.Add($"'{utterance.Id}'");
-            if (utterance.Duration is double seconds) durations[i] = seconds;
-            else unknown.Add($"'{utterance.Id}'");
+            (string id, double? length) = items[i];
+            if (!ids.Add(id)) repeated.Add($"'{id}'");
+            if (length is double seconds) durations[i] = seconds;
+            else unknown.Add($"'{id}'");
         }
 
         if (repeated.Count > 0)
-            throw new ArgumentException($"ids appear more than once: {Listed(repeated)}", nameof(utterances));
+            throw new ArgumentException($"ids appear more than once: {Listed(repeated)}", nameof(items));
         if (unknown.Count > 0)
-            throw new ArgumentException($"utterances without a duration (validation measures it): {Listed(unknown)}", nameof(utterances));
+            throw new ArgumentException($"utterances without a duration (validation measures it): {Listed(unknown)}", nameof(items));
         return durations;
     }
 
