@@ -20,9 +20,9 @@ public static class CommandLineApp
         root.Subcommands.Add(JobCommandLine.Train(output, error));
         root.Subcommands.Add(JobCommandLine.Status(output, error));
         root.Subcommands.Add(JobCommandLine.Scale(output, error));
-        root.Subcommands.Add(JobCommandLine.Simple("pause", "Pause the running job (the group is torn down; resume continues from the latest checkpoint).", output, error));
+        root.Subcommands.Add(JobCommandLine.Halting("pause", "Pause the running job: its current step is checkpointed, then the group is torn down; resume continues from there.", output, error));
         root.Subcommands.Add(JobCommandLine.Simple("resume", "Resume a paused job from its latest checkpoint.", output, error));
-        root.Subcommands.Add(JobCommandLine.Simple("stop", "Stop the running job.", output, error));
+        root.Subcommands.Add(JobCommandLine.Halting("stop", "Stop the running job: its current step is checkpointed first, so `cluster train` again continues from there.", output, error));
         root.Subcommands.Add(EvalCommandLine.Eval(output, error));
         var data = new Command("data", "Dataset tools.");
         data.Subcommands.Add(DataCommandLine.Validate(output, error));

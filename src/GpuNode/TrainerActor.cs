@@ -45,6 +45,16 @@ public sealed class TrainerActor : ActorBase
     private bool stepRunning;
     private bool finished;
     private CancellationTokenSource? joining;
+    // A pause or stop is coming (HoldSteps): no step starts unless it is at most holdTarget (CheckpointAt), the step
+    // every rank stops after; rank 0 then checkpoints that step unless one exists.
+    private bool holding;
+    private long? holdTarget;
+    private bool savingHeld;
+    private long runningStep;
+    private long lastStep;
+    private long lastSavedStep;
+    // The evaluation of lastStep, when it had one: a held checkpoint of an evaluation step ranks like a periodic one.
+    private IReadOnlyDictionary<string, double>? lastStepMetrics;
 
     public TrainerActor(TrainerOptions options, NodeExit exit)
     {
@@ -93,6 +103,9 @@ public sealed class TrainerActor : ActorBase
                 break;
             case ShardOwners owners: OnShardOwners(owners); break;
             case StepDone done: OnStepDone(done); break;
+            case HoldSteps hold: OnHold(hold); break;
+            case CheckpointAt at: OnCheckpointAt(at); break;
+            case HeldCheckpointSaved saved: OnHeldCheckpointSaved(saved); break;
             case AbortGroup abort: OnAbort(abort); break;
             case WorkFailed failed: OnWorkFailed(failed); break;
             case StopTraining stop: Exit(ExitCodes.Ok, $"stopped by the coordinator: {stop.Reason}"); break;
@@ -188,6 +201,10 @@ public sealed class TrainerActor : ActorBase
         group = formed.Group;
         store = formed.Store;
         groupReady = true;
+        // A resumed group starts at its checkpoint's step, which that checkpoint already holds.
+        lastStep = formed.ResumedStep;
+        lastSavedStep = formed.ResumedStep;
+        lastStepMetrics = null;
         waiting.Restart();
         coordinator.Tell(new TrainerReady { Generation = generation, Rank = rank, ResumedStep = formed.ResumedStep }, Self);
         TryStartStep();
@@ -248,10 +265,12 @@ public sealed class TrainerActor : ActorBase
     {
         if (stepRunning || finished || !groupReady || schedule is null || job is null || nextStepIndex >= schedule.Steps.Count) return;
         long step = schedule.Steps[nextStepIndex];
+        if (holding && (holdTarget is not { } target || step > target)) return;
         if (!schedule.IsReady(step)) return;
         var batches = schedule.EntriesOf(step).Select(e => arrived[e.BatchId]).ToList();
         double dataWait = waiting.Elapsed.TotalSeconds;
         stepRunning = true;
+        runningStep = step;
         var (spec, stepGeneration, stepRank, stepEpoch, cursorBase, all, stepGroup) = (job, generation, rank, epoch, committedBefore!, schedule.All, group!);
         string checkpointRoot = Path.GetFullPath(Path.Combine(jobDirectory, spec.Checkpointing.Directory));
         bool evaluates = spec.Data.Eval.Count > 0 && step > 0 && step % spec.Evaluation.EverySteps == 0;
@@ -311,6 +330,10 @@ public sealed class TrainerActor : ActorBase
         schedule.Trained(outcome.Step);
         foreach (var id in done.BatchIds) arrived.Remove(id);
         nextStepIndex++;
+        lastStep = outcome.Step;
+        lastStepMetrics = done.Evaluation?.Metrics;
+        if (done.Checkpoint is not null) lastSavedStep = outcome.Step;
+        SaveHeldStep();
         if (done.StopEarly)
         {
             finished = true;
@@ -332,6 +355,48 @@ public sealed class TrainerActor : ActorBase
         waiting.Restart();
         Request(schedule.TakeRequests());
         TryStartStep();
+    }
+
+    private void OnHold(HoldSteps hold)
+    {
+        if (hold.Generation != generation) return;
+        holding = true;
+        long frontier = !groupReady ? -1 : stepRunning ? runningStep : lastStep;
+        Console.Error.WriteLine($"{options.Name}: holding at step {frontier} for a pause or stop");
+        coordinator.Tell(new StepsHeld { Generation = generation, Rank = rank, Frontier = frontier }, Self);
+    }
+
+    private void OnCheckpointAt(CheckpointAt at)
+    {
+        if (at.Generation != generation || !holding) return;
+        holdTarget = at.Step;
+        TryStartStep();
+        SaveHeldStep();
+    }
+
+    /// <summary>Rank 0, held after the agreed step: checkpoints it when no periodic checkpoint did. It runs outside any
+    /// step (the other ranks are held, so no barrier is needed), with the ledger cursor of that step as periodic ones.</summary>
+    private void SaveHeldStep()
+    {
+        if (rank != 0 || holdTarget is not { } target || lastStep != target || target <= 0 || lastSavedStep == target
+            || stepRunning || savingHeld || schedule is null || committedBefore is null || job is null)
+            return;
+        savingHeld = true;
+        var (saveGeneration, saveEpoch, cursorBase, all, metrics) = (generation, epoch, committedBefore, schedule.All, lastStepMetrics);
+        string checkpointRoot = Path.GetFullPath(Path.Combine(jobDirectory, job.Checkpointing.Directory));
+        worker!.Post(() => new HeldCheckpointSaved(saveGeneration,
+            core!.SaveCheckpoint(checkpointRoot, saveEpoch, CheckpointCursor.At(cursorBase, all, target), metrics)), saveGeneration);
+    }
+
+    private void OnHeldCheckpointSaved(HeldCheckpointSaved saved)
+    {
+        if (saved.Generation != generation) return;
+        savingHeld = false;
+        lastSavedStep = saved.Checkpoint.Step;
+        Console.Error.WriteLine($"{options.Name}: checkpoint of step {saved.Checkpoint.Step} for the pause or stop in {saved.Checkpoint.Path}");
+        // Not an evaluation unless its step was one anyway: without a metric it counts for keep-last only.
+        double metric = lastStepMetrics?.GetValueOrDefault(TrainerCore.MetricName(job!.Checkpointing.Metric), double.NaN) ?? double.NaN;
+        coordinator.Tell(new CheckpointSaved { Generation = generation, Step = saved.Checkpoint.Step, Directory = saved.Checkpoint.Path, Metric = metric }, Self);
     }
 
     private void OnAbort(AbortGroup abort)
@@ -374,6 +439,9 @@ public sealed class TrainerActor : ActorBase
         arrived.Clear();
         stepRunning = false;
         finished = false;
+        holding = false;
+        holdTarget = null;
+        savingHeld = false;
     }
 
     private void Exit(int code, string reason)
@@ -388,6 +456,8 @@ public sealed class TrainerActor : ActorBase
 
     private sealed record StepDone(long Generation, StepOutcome Outcome, IReadOnlyList<string> BatchIds, CheckpointInfo? Checkpoint,
         EvaluationResult? Evaluation, bool StopEarly, double StepSeconds, double DataWaitSeconds);
+
+    private sealed record HeldCheckpointSaved(long Generation, CheckpointInfo Checkpoint);
 
     private sealed record CoreBuilt
     {

@@ -14,12 +14,14 @@ internal sealed class TinyJob : IDisposable
     private readonly int checkpointEvery;
     private readonly int keepLast;
     private readonly int dataNodes;
+    private readonly double? stopTimeout;
 
-    public TinyJob(int utterances, int checkpointEvery, int? maxSteps = null, int keepLast = 2, int dataNodes = 2)
+    public TinyJob(int utterances, int checkpointEvery, int? maxSteps = null, int keepLast = 2, int dataNodes = 2, double? stopTimeout = null)
     {
         this.checkpointEvery = checkpointEvery;
         this.keepLast = keepLast;
         this.dataNodes = dataNodes;
+        this.stopTimeout = stopTimeout;
         Directory = Path.Combine(Path.GetTempPath(), "cluster-it-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Path.Combine(Directory, "clips"));
         var random = new Random(7);
@@ -95,6 +97,7 @@ internal sealed class TinyJob : IDisposable
               every_steps: {checkpointEvery}
               keep_last: {keepLast}
               keep_best: 0
+              {(stopTimeout is double seconds ? $"stop_timeout: {seconds}" : "")}
             cluster:
               data_nodes: {dataNodes}
               gpu_nodes: 2

@@ -13,8 +13,9 @@ namespace Cluster.Coordinator.Api;
 
 /// <summary>
 /// The job's HTTP API on loopback: <c>GET /status</c> (JSON), <c>POST /scale {"data_nodes": N}</c>, <c>POST /pause</c>,
-/// <c>/resume</c>, <c>/stop</c>. Bad input is answered with 400 and the reason; a command the job cannot take now
-/// (e.g. resume while training) with 409.
+/// <c>/resume</c>, <c>/stop</c>. Pause and stop checkpoint the current step first and answer when it is written, unless
+/// the body is <c>{"checkpoint": false}</c>. Bad input is answered with 400 and the reason; a command the job cannot take
+/// now (e.g. resume while training) with 409.
 /// </summary>
 public sealed class JobApi : IAsyncDisposable
 {
@@ -30,7 +31,9 @@ public sealed class JobApi : IAsyncDisposable
     /// <summary>The address it listens on, e.g. http://127.0.0.1:41234.</summary>
     public string Url { get; }
 
-    public static async Task<JobApi> StartAsync(string host, int port, StatusBoard board, IActorRef job)
+    /// <param name="stopTimeout">How long a pause or stop may take to checkpoint (checkpointing.stop_timeout): the job
+    /// answers within it, so the API waits that long and a little more.</param>
+    public static async Task<JobApi> StartAsync(string host, int port, StatusBoard board, IActorRef job, TimeSpan stopTimeout)
     {
         ArgumentNullException.ThrowIfNull(board);
         ArgumentNullException.ThrowIfNull(job);
@@ -60,11 +63,12 @@ public sealed class JobApi : IAsyncDisposable
             }
 
             if (count < 1) return BadRequest($"data_nodes must be at least 1, not {count}");
-            return await Send(job, new JobCommands.ScaleDataNodes(count)).ConfigureAwait(false);
+            return await Send(job, new JobCommands.ScaleDataNodes(count), CommandTimeout).ConfigureAwait(false);
         });
-        app.MapPost("/pause", () => Send(job, new JobCommands.Pause()));
-        app.MapPost("/resume", () => Send(job, new JobCommands.Resume()));
-        app.MapPost("/stop", () => Send(job, new JobCommands.Stop("stopped through the API")));
+        TimeSpan holdTimeout = stopTimeout + CommandTimeout;
+        app.MapPost("/pause", (HttpRequest request) => Halting(request, job, holdTimeout, checkpoint => new JobCommands.Pause(checkpoint)));
+        app.MapPost("/resume", () => Send(job, new JobCommands.Resume(), CommandTimeout));
+        app.MapPost("/stop", (HttpRequest request) => Halting(request, job, holdTimeout, checkpoint => new JobCommands.Stop("stopped through the API", checkpoint)));
         await app.StartAsync().ConfigureAwait(false);
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("the HTTP API started without an address");
@@ -77,11 +81,42 @@ public sealed class JobApi : IAsyncDisposable
         await app.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Pause or stop; the optional body <c>{"checkpoint": false}</c> skips the checkpoint of the current step.</summary>
+    private static async Task<IResult> Halting(HttpRequest request, IActorRef job, TimeSpan timeout, Func<bool, object> command)
+    {
+        bool checkpoint = true;
+        string text;
+        using (var reader = new StreamReader(request.Body))
+            text = await reader.ReadToEndAsync().ConfigureAwait(false);
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            try
+            {
+                using JsonDocument body = JsonDocument.Parse(text);
+                if (body.RootElement.ValueKind != JsonValueKind.Object) return BadRequest("the body must be a JSON object, e.g. {\"checkpoint\": false}");
+                var unknown = body.RootElement.EnumerateObject().Select(p => p.Name).Where(n => n != "checkpoint").ToList();
+                if (unknown.Count > 0) return BadRequest($"unknown key(s): {string.Join(", ", unknown)}");
+                if (body.RootElement.TryGetProperty("checkpoint", out JsonElement value))
+                {
+                    if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                        return BadRequest($"checkpoint must be true or false, not {value.GetRawText()}");
+                    checkpoint = value.GetBoolean();
+                }
+            }
+            catch (JsonException error)
+            {
+                return BadRequest($"the body is not JSON: {error.Message}");
+            }
+        }
+
+        return await Send(job, command(checkpoint), timeout).ConfigureAwait(false);
+    }
+
     private static IResult BadRequest(string reason) => Results.Json(new { error = reason }, statusCode: StatusCodes.Status400BadRequest);
 
-    private static async Task<IResult> Send(IActorRef job, object command)
+    private static async Task<IResult> Send(IActorRef job, object command, TimeSpan timeout)
     {
-        JobCommands.Reply reply = await job.Ask<JobCommands.Reply>(command, CommandTimeout).ConfigureAwait(false);
+        JobCommands.Reply reply = await job.Ask<JobCommands.Reply>(command, timeout).ConfigureAwait(false);
         return reply.Accepted
             ? Results.Json(new { message = reply.Message })
             : Results.Json(new { error = reply.Message }, statusCode: StatusCodes.Status409Conflict);

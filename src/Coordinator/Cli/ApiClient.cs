@@ -6,9 +6,10 @@ using Cluster.Shared.Jobs;
 namespace Cluster.Coordinator.Cli;
 
 /// <summary>Talks to a running job's HTTP API for <c>cluster status|scale|pause|resume|stop</c>.</summary>
-public sealed class ApiClient(string baseUrl) : IDisposable
+/// <param name="timeout">How long a request may take: pause and stop wait for a checkpoint, which the job bounds itself.</param>
+public sealed class ApiClient(string baseUrl, TimeSpan? timeout = null) : IDisposable
 {
-    private readonly HttpClient http = new() { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(15) };
+    private readonly HttpClient http = new() { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = timeout ?? TimeSpan.FromSeconds(15) };
 
     /// <summary>The API of a job: <paramref name="api"/> when given, else the URL its run wrote, else CLUSTER_API.</summary>
     /// <exception cref="ArgumentException">None of them says where the job is; the message says what to pass.</exception>

@@ -9,6 +9,9 @@ namespace Cluster.Coordinator.Cli;
 /// <summary><c>cluster train|status|scale|pause|resume|stop</c>.</summary>
 public static class JobCommandLine
 {
+    // The coordinator answers a pause or stop within its stop_timeout (at most a day); the client does not cut it short.
+    private static readonly TimeSpan HaltingTimeout = TimeSpan.FromHours(25);
+
     public static Command Train(TextWriter output, TextWriter error)
     {
         var job = new Argument<string>("job") { Description = "Job spec (YAML)" };
@@ -44,6 +47,7 @@ public static class JobCommandLine
             output.WriteLine(TrainRun.Line(status, status.MaxSteps ?? 0));
             output.WriteLine($"generation {status.Generation}; ledger {status.LedgerCommitted}/{status.LedgerBatches} committed, {status.LedgerInFlight} in flight; " +
                 $"checkpoint {(status.CheckpointStep is { } step ? $"step {step} ({status.CheckpointDirectory})" : "none")}");
+            if (status.LastHold is { } hold) output.WriteLine($"last pause or stop: {hold}");
             foreach (NodeStatus node in status.Nodes)
                 output.WriteLine($"  {node.Name,-10} {node.Role,-5} {node.State,-9} {(node.Rank is { } rank ? $"rank {rank}" : node.Role == "data" ? $"{node.Shards} shards" : ""),-10} pid {node.ProcessId} {node.Device}");
         });
@@ -63,7 +67,19 @@ public static class JobCommandLine
     public static Command Simple(string name, string description, TextWriter output, TextWriter error) =>
         Controlled(name, description, error, [], async (client, _) => output.WriteLine(await client.PostAsync(name).ConfigureAwait(false)));
 
-    private static Command Controlled(string name, string description, TextWriter error, Option[] options, Func<ApiClient, ParseResult, Task> act)
+    /// <summary><c>pause</c> or <c>stop</c>: the job checkpoints its current step first (bounded by the job's
+    /// checkpointing.stop_timeout), so this waits for that and prints where the job will continue from.</summary>
+    public static Command Halting(string name, string description, TextWriter output, TextWriter error)
+    {
+        var noCheckpoint = new Option<bool>("--no-checkpoint") { Description = "Do not checkpoint the current step: the work since the last checkpoint is thrown away" };
+        return Controlled(name, description, error, [noCheckpoint], async (client, result) =>
+        {
+            object? body = result.GetValue(noCheckpoint) ? new Dictionary<string, bool> { ["checkpoint"] = false } : null;
+            output.WriteLine(await client.PostAsync(name, body).ConfigureAwait(false));
+        }, HaltingTimeout);
+    }
+
+    private static Command Controlled(string name, string description, TextWriter error, Option[] options, Func<ApiClient, ParseResult, Task> act, TimeSpan? timeout = null)
     {
         var api = new Option<string?>("--api") { Description = "The job's API URL (default: from --job, else CLUSTER_API)" };
         var job = new Option<string?>("--job") { Description = "The job spec whose run to address" };
@@ -84,7 +100,7 @@ public static class JobCommandLine
                 return ExitCodes.Usage;
             }
 
-            using var client = new ApiClient(url);
+            using var client = new ApiClient(url, timeout);
             try
             {
                 act(client, result).GetAwaiter().GetResult();

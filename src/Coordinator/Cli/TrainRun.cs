@@ -52,13 +52,18 @@ public static class TrainRun
             return ExitCodes.Failure;
         }
 
-        // Ctrl+C or SIGTERM stops the job like `cluster stop`, so the nodes are told and the children do not outlive us.
+        // Ctrl+C or SIGTERM (what Kubernetes sends before it evicts a pod) stops the job like `cluster stop`: the current
+        // step is checkpointed, the nodes are told, and the children do not outlive us. A second signal stops at once.
+        int signals = 0;
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
-            host.RequestStop($"interrupted ({context.Signal})");
+            bool first = Interlocked.Increment(ref signals) == 1;
+            Log(first ? $"{context.Signal}: stopping after a checkpoint of the current step (signal again to stop without it)"
+                : $"{context.Signal} again: stopping without a checkpoint of the current step");
+            host.RequestStop($"interrupted ({context.Signal})", checkpoint: first);
         }
 
         try
@@ -82,7 +87,7 @@ public static class TrainRun
         (status.Evaluation.Count > 0 ? $"; evaluation at step {status.EvaluationStep}: {Metrics(status)}" : "");
 
     public static string Line(JobStatus s, int expectedSteps) =>
-        $"[{s.Phase}] step {s.Step}/{s.MaxSteps ?? expectedSteps} epoch {s.Epoch} loss {s.Loss:F4} lr {s.LearningRate:G3} " +
+        $"[{s.Holding ?? s.Phase}] step {s.Step}/{s.MaxSteps ?? expectedSteps} epoch {s.Epoch} loss {s.Loss:F4} lr {s.LearningRate:G3} " +
         $"{s.ExamplesPerSecond:F1} ex/s, ranks {s.WorldSize}, data nodes {s.Nodes.Count(n => n.Role == "data")}" +
         (s.Evaluation.Count > 0 ? $", eval@{s.EvaluationStep} {Metrics(s)}" : "");
 

@@ -74,6 +74,12 @@ public sealed record JobState
     /// committed it.</summary>
     public (long Step, string Reason)? FinishAt { get; private init; }
 
+    /// <summary>A pause or stop waiting for the trainers to reach a step boundary and checkpoint it; null otherwise.</summary>
+    public Hold? Holding { get; private init; }
+
+    /// <summary>How the latest pause or stop ended (each one replaces it): what the command answers.</summary>
+    public HoldOutcome? LastHoldOutcome { get; private init; }
+
     private Func<int, PlannedEpoch> Planner { get; }
 
     private ImmutableSortedDictionary<long, ImmutableDictionary<int, StepCommitted>> PendingCommits { get; init; } =
@@ -128,7 +134,8 @@ public sealed record JobState
             return state.Then(messages, s => s.TryForm(enough: false));
         }
 
-        if (state.Phase == JobPhase.Training)
+        // A trainer that joins while a pause or stop is being checkpointed waits for the next group.
+        if (state.Phase == JobPhase.Training && state.Holding is null)
         {
             JobTransition regrouped = state.Regroup($"{node.Name} joined");
             messages.AddRange(regrouped.Messages);
@@ -156,7 +163,11 @@ public sealed record JobState
         }
 
         if (state.Phase == JobPhase.Training && state.Ranks.RankOf(name) is not null)
-            return state.Regroup($"{name} was lost");
+        {
+            JobTransition regrouped = state.Regroup($"{name} was lost");
+            return Holding is null ? regrouped : regrouped.State.FallBack([.. regrouped.Messages], $"{name} was lost", CompletedStep);
+        }
+
         return new JobTransition(state, []);
     }
 
@@ -179,7 +190,7 @@ public sealed record JobState
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         if (LatestCheckpoint is { } latest && latest.Step >= checkpoint.Step) return new JobTransition(this, []);
-        return new JobTransition(this with { LatestCheckpoint = checkpoint }, []);
+        return (this with { LatestCheckpoint = checkpoint }).TryEndHold();
     }
 
     public JobTransition Committed(StepCommitted commit)
@@ -201,9 +212,10 @@ public sealed record JobState
 
         if (Limits.MaxSteps is int maxSteps && state.CompletedStep >= maxSteps) return state.Finish($"reached max steps ({maxSteps})", failed: false);
         if (state.FinishAt is { } end && state.CompletedStep >= end.Step) return state.Finish(end.Reason, failed: false);
-        if (!state.Ledger.IsComplete) return new JobTransition(state, []);
+        if (!state.Ledger.IsComplete) return state.TryEndHold();
         if (Limits.Epochs is int epochs && state.Ledger.Epoch + 1 >= epochs) return state.Finish($"finished {epochs} epoch(s)", failed: false);
-        return state.NextEpoch();
+        JobTransition next = state.NextEpoch();
+        return next.State.Then([.. next.Messages], s => s.TryEndHold());
     }
 
     public JobTransition Evaluated(EvaluationDone evaluation)
@@ -239,6 +251,12 @@ public sealed record JobState
         ArgumentNullException.ThrowIfNull(failure);
         if (Phase != JobPhase.Training || failure.Generation != Generation) return new JobTransition(this, []);
         string reason = $"rank {failure.Rank} failed: {failure.Reason}";
+        if (Holding is not null)
+        {
+            JobTransition aborted = Regroup(reason);
+            return aborted.State.FallBack([.. aborted.Messages], reason, CompletedStep);
+        }
+
         if (FailuresWithoutProgress + 1 >= MaxFailuresWithoutProgress)
             return Finish($"{reason} ({MaxFailuresWithoutProgress} failures without progress)", failed: true);
         JobTransition regrouped = (this with { FailuresWithoutProgress = FailuresWithoutProgress + 1 }).Regroup(reason);
@@ -253,11 +271,66 @@ public sealed record JobState
         return CompletedStep >= finished.Step ? Finish(reason, failed: false) : new JobTransition(this with { FinishAt = (finished.Step, reason) }, []);
     }
 
-    public JobTransition Pause()
+    /// <summary>
+    /// Pause or stop. With <paramref name="checkpoint"/>, a training group first keeps its work: every rank is held at a
+    /// step boundary (HoldSteps), the furthest step any of them reached is trained by all (CheckpointAt) and checkpointed
+    /// by rank 0, and the job pauses or ends once that step is committed and its checkpoint reported
+    /// (<see cref="LastHoldOutcome"/> says so). Without it, or when no group is training, the job acts at once and the
+    /// latest complete checkpoint is what remains. A stop overtakes a pause in progress.
+    /// </summary>
+    public JobTransition Halt(HoldIntent intent, string reason, bool checkpoint)
     {
-        if (Phase != JobPhase.Training) return new JobTransition(Phase == JobPhase.Waiting ? this with { Phase = JobPhase.Paused } : this, []);
-        JobTransition aborted = Regroup("paused");
-        return new JobTransition(aborted.State with { Phase = JobPhase.Paused }, aborted.Messages);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        if (Phase == JobPhase.Finished) return new JobTransition(this, []);
+        if (Holding is { } holding)
+        {
+            if (!checkpoint)
+            {
+                JobTransition aborted = Regroup(reason);
+                return (aborted.State with { Holding = holding with { Intent = Stronger(holding.Intent, intent), Reason = reason } })
+                    .FallBack([.. aborted.Messages], "asked to go on without it", CompletedStep);
+            }
+
+            return new JobTransition(intent == HoldIntent.Stop ? this with { Holding = holding with { Intent = HoldIntent.Stop, Reason = reason } } : this, []);
+        }
+
+        if (Phase == JobPhase.Training && checkpoint)
+        {
+            var hold = new HoldSteps { Generation = Generation };
+            return new JobTransition(this with { Holding = new Hold(intent, reason, Generation, LatestCheckpoint?.Step) },
+                [.. Ranks.Members.Where(Nodes.ContainsKey).Select(member => new Dispatch(member, hold.Clone()))]);
+        }
+
+        long trained = CompletedStep;
+        JobTransition acted = Act(intent, reason);
+        bool lost = Phase == JobPhase.Training && trained != (LatestCheckpoint?.Step ?? 0);
+        string how = Phase == JobPhase.Training ? $" without a checkpoint of step {trained}, as asked" : " (no group was training)";
+        return acted.State.Ended(intent, trained, lost, acted.Messages, how, tellWhereFrom: true);
+    }
+
+    /// <summary>A rank answered HoldSteps. Once all have, the step they stop after is the furthest any of them reached
+    /// (every rank is at most one step behind it, so the ones behind can catch up without a collective left waiting).</summary>
+    public JobTransition StepsHeld(StepsHeld report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (Holding is not { Target: null } hold || report.Generation != hold.Generation || Phase != JobPhase.Training) return new JobTransition(this, []);
+        hold = hold with { Frontiers = hold.Frontiers.SetItem(report.Rank, report.Frontier) };
+        if (!Enumerable.Range(0, Ranks.WorldSize).All(hold.Frontiers.ContainsKey)) return new JobTransition(this with { Holding = hold }, []);
+        // A rank whose group had not formed trained nothing in it (-1): the group's start is the completed step.
+        long target = Math.Max(CompletedStep, hold.Frontiers.Values.Max());
+        var at = new CheckpointAt { Generation = Generation, Step = target };
+        JobState state = this with { Holding = hold with { Target = target } };
+        return state.Then([.. Ranks.Members.Where(Nodes.ContainsKey).Select(member => new Dispatch(member, at.Clone()))], s => s.TryEndHold());
+    }
+
+    /// <summary>The hold of <paramref name="generation"/> did not end within <paramref name="limit"/>: the job pauses or
+    /// stops on the latest complete checkpoint.</summary>
+    public JobTransition HoldTimedOut(long generation, TimeSpan limit)
+    {
+        if (Holding is not { } hold || hold.Generation != generation) return new JobTransition(this, []);
+        string why = $"not written within {limit.TotalSeconds:0.#} s";
+        JobTransition aborted = Regroup(why);
+        return aborted.State.FallBack([.. aborted.Messages], why, CompletedStep);
     }
 
     public JobTransition Resume() =>
@@ -274,7 +347,19 @@ public sealed record JobState
             messages.Add(new Dispatch(node.Name, stop));
         }
 
-        return new JobTransition(this with { Phase = JobPhase.Finished, FinishReason = reason, Failed = failed, PendingCommits = PendingCommits.Clear() }, messages);
+        JobState finished = this with { Phase = JobPhase.Finished, FinishReason = reason, Failed = failed, PendingCommits = PendingCommits.Clear(), Holding = null };
+        // The job reached its end (max steps, the last epoch, a failure) while a pause or stop waited for its step.
+        // (A hold that ends as planned is cleared before it stops the job.)
+        if (Holding is { } hold)
+        {
+            finished = finished with
+            {
+                LastHoldOutcome = new HoldOutcome(hold.Intent, CompletedStep, LatestCheckpoint?.Directory, FellBack: false,
+                    $"the job finished at step {CompletedStep} ({reason}) before the {Verb(hold.Intent, past: false)} took effect"),
+            };
+        }
+
+        return new JobTransition(finished, messages);
     }
 
     /// <summary>
@@ -294,6 +379,63 @@ public sealed record JobState
     public Dictionary<int, string> ShardOwnerPaths() =>
         Allocator.Owners.Where(pair => pair.Value is not null && Nodes.ContainsKey(pair.Value))
             .ToDictionary(pair => pair.Key, pair => Nodes[pair.Value!].ActorPath);
+
+    /// <summary>Ends a hold whose step is committed and checkpointed (or nothing was trained to keep).</summary>
+    private JobTransition TryEndHold()
+    {
+        if (Phase != JobPhase.Training || Holding is not { Target: long target } hold || CompletedStep < target) return new JobTransition(this, []);
+        bool kept = target == 0 ? LatestCheckpoint is null : LatestCheckpoint?.Step == target;
+        if (!kept) return new JobTransition(this, []);
+        string how = target == 0 ? " (nothing trained yet, no checkpoint needed)"
+            : $" ({Path.GetFileName(LatestCheckpoint!.Directory)} {(hold.CheckpointBefore == target ? "already held it" : "written")})";
+        JobTransition acted = (this with { Holding = null }).Act(hold.Intent, hold.Reason);
+        return acted.State.Ended(hold.Intent, target, fellBack: false, acted.Messages, how, tellWhereFrom: false);
+    }
+
+    /// <summary>The hold could not end as planned (a trainer lost or failed, the time ran out): the group is already
+    /// torn down and rolled back to the latest complete checkpoint, which is what the job pauses or stops on.</summary>
+    /// <param name="reached">The step the job had completed before it was rolled back.</param>
+    private JobTransition FallBack(List<Dispatch> before, string why, long reached)
+    {
+        Hold hold = Holding!;
+        string missed = hold.Target is long target ? $"the checkpoint of step {target} was not written" : "the trainers could not be held at a step";
+        JobTransition acted = (this with { Holding = null }).Act(hold.Intent, hold.Reason);
+        return acted.State.Ended(hold.Intent, reached, fellBack: true, [.. before, .. acted.Messages], $": {missed} ({why})", tellWhereFrom: true);
+    }
+
+    /// <summary>Pauses (the group torn down, waiting for resume) or stops (the job ends).</summary>
+    private JobTransition Act(HoldIntent intent, string reason)
+    {
+        if (intent == HoldIntent.Stop) return Finish(reason, failed: false);
+        if (Phase != JobPhase.Training) return new JobTransition(this with { Phase = JobPhase.Paused }, []);
+        JobTransition aborted = Regroup(reason);
+        return new JobTransition(aborted.State with { Phase = JobPhase.Paused }, aborted.Messages);
+    }
+
+    /// <summary>Records how a pause or stop ended: the step the job continues from and where.</summary>
+    private JobTransition Ended(HoldIntent intent, long reached, bool fellBack, IReadOnlyList<Dispatch> messages, string how, bool tellWhereFrom)
+    {
+        long step = LatestCheckpoint?.Step ?? 0;
+        string message = $"{Verb(intent, past: true)} at step {reached}{how}";
+        if (tellWhereFrom)
+        {
+            string from = LatestCheckpoint is { } c ? $"{Path.GetFileName(c.Directory)} (step {c.Step})" : "step 0 (there is no checkpoint)";
+            message += $"; {(intent == HoldIntent.Pause ? "resume" : "`cluster train` again")} continues from {from}";
+        }
+
+        var outcome = new HoldOutcome(intent, step, LatestCheckpoint?.Directory, fellBack, message);
+        return new JobTransition(this with { LastHoldOutcome = outcome }, messages);
+    }
+
+    private static string Verb(HoldIntent intent, bool past) => (intent, past) switch
+    {
+        (HoldIntent.Pause, true) => "paused",
+        (HoldIntent.Pause, false) => "pause",
+        (_, true) => "stopped",
+        _ => "stop",
+    };
+
+    private static HoldIntent Stronger(HoldIntent a, HoldIntent b) => a == HoldIntent.Stop || b == HoldIntent.Stop ? HoldIntent.Stop : HoldIntent.Pause;
 
     private static PlannedEpoch PlanOf(Func<int, PlannedEpoch> planner, int epoch)
     {

@@ -19,6 +19,8 @@ public sealed class JobActor : ActorBase
     private readonly JobActorSettings settings;
     private readonly Dictionary<string, IActorRef> refs = new(StringComparer.Ordinal);
     private readonly HashSet<string> everRegistered = new(StringComparer.Ordinal);
+    // Who asked for the pause or stop in progress: answered when it ends (see JobState.LastHoldOutcome).
+    private readonly List<IActorRef> awaitingHold = [];
     private JobState state;
     private int nextDataNode;
     private bool shuttingDown;
@@ -74,14 +76,20 @@ public sealed class JobActor : ActorBase
             case JobCommands.ScaleDataNodes scale:
                 Sender.Tell(Scale(scale.Count));
                 break;
-            case JobCommands.Pause:
-                Sender.Tell(Command(state.Phase is JobPhase.Training or JobPhase.Waiting, "paused", () => state.Pause()));
+            case JobCommands.Pause pause:
+                Halt(state.Phase is JobPhase.Training or JobPhase.Waiting, HoldIntent.Pause, "paused", pause.Checkpoint);
                 break;
             case JobCommands.Resume:
                 Sender.Tell(Command(state.Phase == JobPhase.Paused, "resumed", () => state.Resume()));
                 break;
             case JobCommands.Stop stop:
-                Sender.Tell(Command(state.Phase != JobPhase.Finished, "stopping", () => state.Finish(stop.Reason, failed: false)));
+                Halt(state.Phase != JobPhase.Finished, HoldIntent.Stop, stop.Reason, stop.Checkpoint);
+                break;
+            case StepsHeld held:
+                Apply(state.StepsHeld(held));
+                break;
+            case JobCommands.HoldTimedOut timedOut:
+                Apply(state.HoldTimedOut(timedOut.Generation, settings.StopTimeout));
                 break;
             case JobCommands.FormGraceElapsed:
                 Apply(state.FormWithAvailable());
@@ -223,6 +231,21 @@ public sealed class JobActor : ActorBase
 
     private static int Index(string name) => int.TryParse(name.AsSpan(name.LastIndexOf('-') + 1), out int index) ? index : -1;
 
+    /// <summary>A pause or stop: answered when it has ended, which with a checkpoint takes until the trainers have
+    /// finished their step and rank 0 has written it.</summary>
+    private void Halt(bool allowed, HoldIntent intent, string reason, bool checkpoint)
+    {
+        if (!allowed)
+        {
+            Sender.Tell(new JobCommands.Reply(false, $"the job is {state.Phase.ToString().ToLowerInvariant()}"));
+            return;
+        }
+
+        awaitingHold.Add(Sender);
+        Apply(state.Halt(intent, reason, checkpoint));
+        if (state.Holding is { } hold) settings.Log($"{(hold.Intent == HoldIntent.Pause ? "pausing" : "stopping")}: checkpointing the current step first");
+    }
+
     private JobCommands.Reply Command(bool allowed, string done, Func<JobTransition> transition)
     {
         if (!allowed) return new JobCommands.Reply(false, $"the job is {state.Phase.ToString().ToLowerInvariant()}");
@@ -245,6 +268,7 @@ public sealed class JobActor : ActorBase
     private void Apply(JobTransition transition)
     {
         JobState before = state;
+        HoldOutcome? outcomeBefore = state.LastHoldOutcome;
         long generationBefore = state.Generation;
         long assignedBefore = state.AssignVersion;
         long trainedBefore = state.CompletedStep;
@@ -265,6 +289,16 @@ public sealed class JobActor : ActorBase
                 settings.Log($"restarting {trainer}: there is no checkpoint to roll back to");
                 launcher.Kill(trainer);
             }
+        }
+
+        if (state.Holding is { } hold && before.Holding is null)
+            Context.Timers.StartSingleTimer("hold", new JobCommands.HoldTimedOut(hold.Generation), settings.StopTimeout);
+        if (state.Holding is null) Context.Timers.Cancel("hold");
+        if (!ReferenceEquals(state.LastHoldOutcome, outcomeBefore) && state.LastHoldOutcome is { } outcome)
+        {
+            settings.Log(outcome.Message);
+            foreach (IActorRef asker in awaitingHold) asker.Tell(new JobCommands.Reply(true, outcome.Message));
+            awaitingHold.Clear();
         }
 
         if (state.AssignVersion != assignedBefore && state.Phase == JobPhase.Training)

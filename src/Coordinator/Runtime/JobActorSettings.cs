@@ -10,6 +10,8 @@ namespace Cluster.Coordinator.Runtime;
 /// <param name="FormGrace">How long a group waits for the expected trainers (or a replacement) before it forms with
 /// those that are there.</param>
 /// <param name="ShutdownGrace">How long finished nodes get to exit by themselves.</param>
+/// <param name="StopTimeout">How long a pause or stop waits for the checkpoint of the current step
+/// (checkpointing.stop_timeout) before it falls back to the last complete one.</param>
 /// <param name="RunDirectory">Where the commits (<c>commits.jsonl</c>, one line per StepCommitted received, with the time
 /// it was received) and the final status (<c>status.json</c>) are written, so a run can be audited after it ended.</param>
 public sealed record JobActorSettings(
@@ -22,5 +24,6 @@ public sealed record JobActorSettings(
     StatusBoard Board,
     TimeSpan FormGrace,
     TimeSpan ShutdownGrace,
+    TimeSpan StopTimeout,
     string RunDirectory,
     Action<string> Log);

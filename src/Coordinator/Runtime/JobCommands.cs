@@ -7,11 +7,13 @@ public static class JobCommands
     /// <summary>Run exactly <see cref="Count"/> data nodes (embedded mode): start new ones or retire the newest.</summary>
     public sealed record ScaleDataNodes(int Count);
 
-    public sealed record Pause;
+    /// <summary>Pause; with <see cref="Checkpoint"/> the current step is checkpointed first (the reply says where).</summary>
+    public sealed record Pause(bool Checkpoint = true);
 
     public sealed record Resume;
 
-    public sealed record Stop(string Reason);
+    /// <summary>End the job; with <see cref="Checkpoint"/> the current step is checkpointed first.</summary>
+    public sealed record Stop(string Reason, bool Checkpoint = true);
 
     /// <summary>The answer to a command: accepted, or refused with the reason.</summary>
     public sealed record Reply(bool Accepted, string Message);
@@ -24,6 +26,9 @@ public static class JobCommands
 
     /// <summary>A node process this coordinator started has exited.</summary>
     public sealed record NodeExited(string Name, int ProcessId, int ExitCode);
+
+    /// <summary>A pause or stop of <see cref="Generation"/> had checkpointing.stop_timeout to checkpoint its step.</summary>
+    public sealed record HoldTimedOut(long Generation);
 
     /// <summary>The nodes had their time to exit after the job finished.</summary>
     public sealed record ShutdownGraceElapsed;

@@ -110,10 +110,10 @@ public sealed class JobHost : IAsyncDisposable
             var board = new StatusBoard();
             JobState initial = JobState.Start(limits, planner.Plan, "127.0.0.1", store.Port, resume);
             var settings = new JobActorSettings(spec.Name, yaml, jobDirectory, checkpointRoot, initial, launcher, board,
-                FormGrace: TimeSpan.FromSeconds(60), ShutdownGrace: TimeSpan.FromSeconds(30), runDirectory, log);
+                FormGrace: TimeSpan.FromSeconds(60), ShutdownGrace: TimeSpan.FromSeconds(30), spec.Checkpointing.StopTimeout, runDirectory, log);
             IActorRef job = system.ActorOf(JobActor.Props(settings), "job");
             if (launcher is not null) launcher.Exited = (name, processId, code) => job.Tell(new JobCommands.NodeExited(name, processId, code));
-            JobApi api = await JobApi.StartAsync("127.0.0.1", options.ApiPort, board, job).ConfigureAwait(false);
+            JobApi api = await JobApi.StartAsync("127.0.0.1", options.ApiPort, board, job, spec.Checkpointing.StopTimeout).ConfigureAwait(false);
             string urlFile = Path.Combine(runDirectory, ApiUrlFile);
             File.WriteAllText(urlFile + ".tmp", api.Url);
             File.Move(urlFile + ".tmp", urlFile, overwrite: true);
@@ -135,8 +135,9 @@ public sealed class JobHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends the job as <c>POST /stop</c> does: the nodes are told to stop and the job completes once they are gone.</summary>
-    public void RequestStop(string reason) => job.Tell(new JobCommands.Stop(reason));
+    /// <summary>Ends the job as <c>POST /stop</c> does: with <paramref name="checkpoint"/> the current step is checkpointed
+    /// first; the nodes are told to stop and the job completes once they are gone.</summary>
+    public void RequestStop(string reason, bool checkpoint) => job.Tell(new JobCommands.Stop(reason, checkpoint));
 
     public async ValueTask DisposeAsync()
     {

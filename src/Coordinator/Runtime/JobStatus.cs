@@ -22,6 +22,12 @@ public sealed record JobStatus
 
     public string? FinishReason { get; init; }
 
+    /// <summary>"pausing" or "stopping" while a pause or stop waits for the current step's checkpoint; null otherwise.</summary>
+    public string? Holding { get; init; }
+
+    /// <summary>How the latest pause or stop ended, as its command answered.</summary>
+    public string? LastHold { get; init; }
+
     public bool Failed { get; init; }
 
     public long Generation { get; init; }
@@ -82,6 +88,8 @@ public sealed record JobStatus
             Job = job,
             Phase = state.Phase.ToString().ToLowerInvariant(),
             FinishReason = state.FinishReason,
+            Holding = state.Holding is { } hold ? (hold.Intent == HoldIntent.Pause ? "pausing" : "stopping") : null,
+            LastHold = state.LastHoldOutcome?.Message,
             Failed = state.Failed,
             Generation = state.Generation,
             WorldSize = state.Phase == JobPhase.Training ? state.Ranks.WorldSize : 0,

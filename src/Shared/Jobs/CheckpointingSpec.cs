@@ -19,4 +19,9 @@ public sealed record CheckpointingSpec
 
     /// <summary>Whether lower or higher is better; the loader defaults it to what suits the metric.</summary>
     public MetricMode Mode { get; init; } = MetricMode.Min;
+
+    /// <summary>How long a pause, stop or SIGTERM waits for the trainers to finish their step and write its checkpoint
+    /// before it falls back to the last complete one. It must cover up to two training steps and one checkpoint write;
+    /// a Kubernetes pod's terminationGracePeriodSeconds should exceed it.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(120);
 }

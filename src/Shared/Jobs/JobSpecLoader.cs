@@ -475,6 +475,7 @@ public static class JobSpecLoader
             int? keepBest = section.Int("keep_best", v => v >= 0, "must not be negative");
             EvaluationMetric? metric = section.Choice("metric", Metrics);
             MetricMode? mode = section.Choice("mode", Modes);
+            double? stopTimeout = section.Number("stop_timeout", v => v is > 0 and <= 86400, "must be positive seconds, at most 86400");
             section.RejectUnknownKeys();
             if (every is int e && schedule?.MaxSteps is int m && e > m)
                 section.Error("every_steps", $"{e} is beyond max_steps {m}: no checkpoint would ever be written");
@@ -495,6 +496,7 @@ public static class JobSpecLoader
                 KeepBest = keepBest ?? defaults.KeepBest,
                 Metric = chosen,
                 Mode = mode ?? Better(chosen),
+                StopTimeout = stopTimeout is double seconds ? TimeSpan.FromSeconds(seconds) : defaults.StopTimeout,
             };
         }
 

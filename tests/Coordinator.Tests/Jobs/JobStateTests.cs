@@ -220,7 +220,7 @@ public class JobStateTests
         var again = state.OwnersAgain();
         Assert.Equal(["gpu-0", "gpu-1"], again.Messages.Select(m => m.Node));
         Assert.All(again.Messages, m => Assert.Equal(state.ShardOwnerPaths(), ((ShardOwners)m.Message).ShardOwners_));
-        Assert.Empty(state.Pause().State.OwnersAgain().Messages);
+        Assert.Empty(state.Halt(HoldIntent.Pause, "paused", checkpoint: false).State.OwnersAgain().Messages);
     }
 
     [Fact]
@@ -382,13 +382,170 @@ public class JobStateTests
     {
         var state = Running(Start(batches: 6), "data-1", "gpu-0", "gpu-1").State;
         long generation = state.Generation;
-        var paused = state.Pause();
+        var paused = state.Halt(HoldIntent.Pause, "paused", checkpoint: false);
         Assert.Equal(JobPhase.Paused, paused.State.Phase);
         Assert.Equal(2, paused.Messages.Select(m => m.Message).OfType<AbortGroup>().Count());
         Assert.Empty(paused.State.FormWithAvailable().Messages);
         var resumed = paused.State.Resume();
         Assert.Equal(JobPhase.Training, resumed.State.Phase);
         Assert.Equal(generation + 1, resumed.State.Generation);
+    }
+
+    /// <summary>Every rank commits <paramref name="step"/> of the current schedule.</summary>
+    private static JobTransition CommitStep(JobState state, long step)
+    {
+        var messages = new List<Dispatch>();
+        for (int rank = 0; rank < state.Ranks.WorldSize; rank++)
+        {
+            var commit = new StepCommitted { Generation = state.Generation, Rank = rank, Step = step, Epoch = state.Ledger.Epoch, Loss = 1.0 / step, Examples = 2, StepSeconds = 0.5 };
+            commit.BatchIds.Add(state.Schedule.Where(b => b.Step == step && b.Rank == rank).Select(b => b.BatchId));
+            JobTransition t = state.Committed(commit);
+            state = t.State;
+            messages.AddRange(t.Messages);
+        }
+
+        return new JobTransition(state, messages);
+    }
+
+    /// <summary>Two ranks trained steps 1 to 3 (batches 12: six steps) with a checkpoint of step 2.</summary>
+    private static JobState TrainedToStep3()
+    {
+        var state = TrainAll(Running(Start(batches: 12), "data-1", "gpu-0", "gpu-1").State, step => step <= 3).State;
+        return state.Checkpointed(new RestorePoint(2, "/ckpt/step-2", state.Ledger.CursorAt(2))).State;
+    }
+
+    private static JobTransition HeldAt(JobState state, long rank0, long rank1)
+    {
+        var t = state.StepsHeld(new StepsHeld { Generation = state.Generation, Rank = 0, Frontier = rank0 });
+        Assert.Empty(t.Messages);
+        return t.State.StepsHeld(new StepsHeld { Generation = state.Generation, Rank = 1, Frontier = rank1 });
+    }
+
+    [Fact]
+    public void A_pause_holds_the_ranks_trains_the_furthest_step_and_pauses_once_it_is_committed_and_checkpointed()
+    {
+        JobState state = TrainedToStep3();
+        long generation = state.Generation;
+
+        var t = state.Halt(HoldIntent.Pause, "paused", checkpoint: true);
+        Assert.Equal(JobPhase.Training, t.State.Phase);
+        Assert.NotNull(t.State.Holding);
+        Assert.All(["gpu-0", "gpu-1"], node => Assert.Equal(generation, To<HoldSteps>(t.Messages, node).Single().Generation));
+        Assert.Equal("pausing", Cluster.Coordinator.Runtime.JobStatus.From("tiny", t.State).Holding);
+
+        // Rank 0 is inside step 4, rank 1 finished step 3: both stop after step 4.
+        t = HeldAt(t.State, rank0: 4, rank1: 3);
+        Assert.All(["gpu-0", "gpu-1"], node => Assert.Equal(4, To<CheckpointAt>(t.Messages, node).Single().Step));
+
+        t = CommitStep(t.State, 4);
+        Assert.Equal(JobPhase.Training, t.State.Phase);
+        Assert.Null(t.State.LastHoldOutcome);
+        var cursor = t.State.Ledger.CursorAt(4);
+        t = t.State.Checkpointed(new RestorePoint(4, "/ckpt/step-4", cursor));
+
+        Assert.Equal(JobPhase.Paused, t.State.Phase);
+        Assert.Null(t.State.Holding);
+        Assert.Equal(2, t.Messages.Select(m => m.Message).OfType<AbortGroup>().Count());
+        Assert.Equal(4, t.State.CompletedStep);
+        HoldOutcome outcome = t.State.LastHoldOutcome!;
+        Assert.False(outcome.FellBack);
+        Assert.Equal(4, outcome.Step);
+        Assert.Equal("paused at step 4 (step-4 written)", outcome.Message);
+
+        var resumed = t.State.Resume();
+        Assert.All(resumed.Messages.Select(m => m.Message).OfType<FormGroup>(), f => Assert.Equal("/ckpt/step-4", f.ResumeFrom));
+        Assert.Equal(8, To<EpochSchedule>(resumed.Messages, "gpu-0").Single().Batches.Min(b => b.Position));
+    }
+
+    [Fact]
+    public void A_stop_whose_checkpoint_arrives_before_the_last_commits_ends_the_job_on_that_step()
+    {
+        var t = TrainedToStep3().Halt(HoldIntent.Stop, "stopped through the API", checkpoint: true);
+        t = HeldAt(t.State, rank0: 3, rank1: 3);
+        var cursor = CommitStep(t.State, 3).State.Ledger.CursorAt(3);
+        t = t.State.Checkpointed(new RestorePoint(3, "/ckpt/step-3", cursor));
+        Assert.Equal(JobPhase.Finished, t.State.Phase);
+        Assert.Equal("stopped at step 3 (step-3 written)", t.State.LastHoldOutcome!.Message);
+        Assert.Equal("stopped through the API", t.State.FinishReason);
+        Assert.False(t.State.Failed);
+        Assert.All(["gpu-0", "gpu-1"], node => Assert.Single(To<StopTraining>(t.Messages, node)));
+    }
+
+    [Fact]
+    public void A_held_step_that_a_periodic_checkpoint_already_holds_ends_the_hold_at_once()
+    {
+        var state = TrainAll(Running(Start(batches: 12), "data-1", "gpu-0", "gpu-1").State, step => step <= 2).State;
+        state = state.Checkpointed(new RestorePoint(2, "/ckpt/step-2", state.Ledger.CursorAt(2))).State;
+        var t = HeldAt(state.Halt(HoldIntent.Pause, "paused", checkpoint: true).State, rank0: 2, rank1: 2);
+        Assert.Equal(JobPhase.Paused, t.State.Phase);
+        Assert.Equal("paused at step 2 (step-2 already held it)", t.State.LastHoldOutcome!.Message);
+    }
+
+    [Fact]
+    public void A_trainer_lost_during_a_pause_falls_back_to_the_last_complete_checkpoint_and_says_which()
+    {
+        var t = HeldAt(TrainedToStep3().Halt(HoldIntent.Pause, "paused", checkpoint: true).State, rank0: 4, rank1: 4);
+        t = t.State.Lost("gpu-1");
+        Assert.Equal(JobPhase.Paused, t.State.Phase);
+        Assert.Null(t.State.Holding);
+        Assert.Equal(2, t.State.CompletedStep);
+        Assert.Equal(4, t.State.Ledger.CommittedCount);
+        HoldOutcome outcome = t.State.LastHoldOutcome!;
+        Assert.True(outcome.FellBack);
+        Assert.Equal(2, outcome.Step);
+        Assert.Equal("paused at step 3: the checkpoint of step 4 was not written (gpu-1 was lost); resume continues from step-2 (step 2)", outcome.Message);
+        // The survivor's group was torn down; the replacement waits for resume.
+        Assert.Single(To<AbortGroup>(t.Messages, "gpu-0"));
+        Assert.Equal(JobPhase.Paused, t.State.Register(Gpu("gpu-1")).State.Phase);
+    }
+
+    [Fact]
+    public void A_hold_that_runs_out_of_time_stops_on_the_last_complete_checkpoint_and_an_old_timer_is_ignored()
+    {
+        JobState holding = TrainedToStep3().Halt(HoldIntent.Stop, "interrupted (SIGTERM)", checkpoint: true).State;
+        Assert.Same(holding, holding.HoldTimedOut(holding.Generation - 1, TimeSpan.FromSeconds(5)).State);
+        var t = holding.HoldTimedOut(holding.Generation, TimeSpan.FromSeconds(5));
+        Assert.Equal(JobPhase.Finished, t.State.Phase);
+        Assert.Equal("stopped at step 3: the trainers could not be held at a step (not written within 5 s); `cluster train` again continues from step-2 (step 2)",
+            t.State.LastHoldOutcome!.Message);
+    }
+
+    [Fact]
+    public void Without_a_checkpoint_the_pause_acts_at_once_and_names_the_step_it_goes_back_to()
+    {
+        var t = TrainedToStep3().Halt(HoldIntent.Pause, "paused", checkpoint: false);
+        Assert.Equal(JobPhase.Paused, t.State.Phase);
+        Assert.Equal(2, t.State.CompletedStep);
+        Assert.Equal("paused at step 3 without a checkpoint of step 3, as asked; resume continues from step-2 (step 2)", t.State.LastHoldOutcome!.Message);
+
+        var waiting = Running(Start(), "data-1").State.Halt(HoldIntent.Stop, "stopped", checkpoint: true);
+        Assert.Equal(JobPhase.Finished, waiting.State.Phase);
+        Assert.Equal("stopped at step 0 (no group was training); `cluster train` again continues from step 0 (there is no checkpoint)", waiting.State.LastHoldOutcome!.Message);
+    }
+
+    [Fact]
+    public void A_stop_overtakes_a_pause_in_progress_and_a_trainer_joining_meanwhile_does_not_regroup()
+    {
+        var t = TrainedToStep3().Halt(HoldIntent.Pause, "paused", checkpoint: true);
+        long generation = t.State.Generation;
+        t = t.State.Halt(HoldIntent.Stop, "stopped through the API", checkpoint: true);
+        Assert.Empty(t.Messages);
+        t = t.State.Register(Gpu("gpu-2"));
+        Assert.Equal(generation, t.State.Generation);
+        t = HeldAt(t.State, rank0: 3, rank1: 3);
+        t = t.State.Checkpointed(new RestorePoint(3, "/ckpt/step-3", CommitStep(t.State, 3).State.Ledger.CursorAt(3)));
+        Assert.Equal(JobPhase.Finished, t.State.Phase);
+        Assert.StartsWith("stopped at step 3", t.State.LastHoldOutcome!.Message);
+    }
+
+    [Fact]
+    public void A_job_that_reaches_its_end_while_held_says_so()
+    {
+        var state = TrainAll(Running(Start(batches: 12, maxSteps: 4, epochs: null), "data-1", "gpu-0", "gpu-1").State, step => step <= 3).State;
+        var t = HeldAt(state.Halt(HoldIntent.Pause, "paused", checkpoint: true).State, rank0: 4, rank1: 4);
+        t = CommitStep(t.State, 4);
+        Assert.Equal(JobPhase.Finished, t.State.Phase);
+        Assert.Equal("the job finished at step 4 (reached max steps (4)) before the pause took effect", t.State.LastHoldOutcome!.Message);
     }
 
     [Fact]

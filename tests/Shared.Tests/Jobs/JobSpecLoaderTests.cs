@@ -163,6 +163,16 @@ public class JobSpecLoaderTests
     }
 
     [Fact]
+    public void The_stop_timeout_is_seconds_two_minutes_unless_set_and_must_be_positive()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(2), Parse(Minimal).Checkpointing.StopTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(7.5), Parse(Minimal + "\ncheckpointing:\n  stop_timeout: 7.5\n").Checkpointing.StopTimeout);
+
+        var error = Refused(Minimal + "\ncheckpointing:\n  stop_timeout: 0\n");
+        Assert.Contains(error.Errors, e => e.Path == "checkpointing.stop_timeout" && e.Reason.Contains("must be positive seconds"));
+    }
+
+    [Fact]
     public void Whisper_refuses_audio_other_than_16_kHz()
     {
         var error = Refused(Minimal.Replace("language: zh", "language: zh\n  sample_rate: 8000"));
