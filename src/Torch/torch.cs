@@ -26,6 +26,15 @@ public static partial class torch
         return (major, minor, patch);
     }
 
+    /// <summary>libtorch's build configuration (<c>torch.__config__.show()</c>): compiler, BLAS, LAPACK, CPU capability.</summary>
+    public static unsafe string build_config() => Text(Native.ts_build_config());
+
+    /// <summary>libtorch's thread pools and their sizes (<c>torch.__config__.parallel_info()</c>).</summary>
+    public static unsafe string parallel_info() => Text(Native.ts_parallel_info());
+
+    private static unsafe string Text(byte* text) =>
+        text is null ? throw NativeCheck.LastError() : Marshal.PtrToStringUTF8((IntPtr)text) ?? "";
+
     public static void set_num_threads(int threads) => NativeCheck.Status(Native.ts_set_num_threads(threads));
 
     public static int get_num_threads() => NativeCheck.Status(Native.ts_get_num_threads());

@@ -54,6 +54,8 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (processes.TryGetValue(name, out Process? old) && !HasExited(old)) Kill(name);
         string executable = role == NodeRole.DataNode ? "datanode" : "gpunode";
+        // The BLAS kernels are chosen (and checked) once here; every node inherits the choice in its environment.
+        Cluster.Torch.Cpu.BlasKernels.Ensure();
         var start = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardOutput = true,

@@ -14,6 +14,8 @@ internal static unsafe class Native
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_set_num_threads(int n);
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_get_num_threads();
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_cuda_device_count();
+    [DllImport(Library, ExactSpelling = true)] internal static extern byte* ts_build_config();
+    [DllImport(Library, ExactSpelling = true)] internal static extern byte* ts_parallel_info();
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_cuda_synchronize(int device_index);
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_cpu_cache_configure(long max_cached_bytes);
     [DllImport(Library, ExactSpelling = true)] internal static extern int ts_cpu_cache_empty();

@@ -1,5 +1,6 @@
 // Errors, runtime settings, random state, tensor metadata, creation and conversion.
 #include <ATen/Parallel.h>
+#include <ATen/Version.h>
 #include <ATen/core/Generator.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/cuda.h>
@@ -103,6 +104,22 @@ int32_t ts_cuda_device_count(void) {
   SHIM_TRY
   return static_cast<int32_t>(torch::cuda::device_count());
   SHIM_CATCH(-1)
+}
+
+const char* ts_build_config(void) {
+  SHIM_TRY
+  static const std::string config = at::show_config();
+  return config.c_str();
+  SHIM_CATCH(nullptr)
+}
+
+const char* ts_parallel_info(void) {
+  SHIM_TRY
+  // Not cached: the thread counts change with ts_set_num_threads.
+  thread_local std::string info;
+  info = at::get_parallel_info();
+  return info.c_str();
+  SHIM_CATCH(nullptr)
 }
 
 int32_t ts_cuda_synchronize(int32_t device_index) {

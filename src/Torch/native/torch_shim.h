@@ -58,6 +58,10 @@ TS_API int32_t ts_version(int32_t* major, int32_t* minor, int32_t* patch);
 TS_API int32_t ts_set_num_threads(int32_t n);
 TS_API int32_t ts_get_num_threads(void);
 TS_API int32_t ts_cuda_device_count(void);
+/* libtorch's build configuration (at::show_config) and its thread pools (at::get_parallel_info), for `cluster doctor`;
+ * owned by the shim. */
+TS_API const char* ts_build_config(void);
+TS_API const char* ts_parallel_info(void);
 TS_API int32_t ts_cuda_synchronize(int32_t device_index);
 
 /* ---- CPU memory cache (shim_allocator.cpp) ------------------------------------------------ */
