@@ -24,6 +24,7 @@ public static class CommandLineApp
         root.Subcommands.Add(JobCommandLine.Simple("resume", "Resume a paused job from its latest checkpoint.", output, error));
         root.Subcommands.Add(JobCommandLine.Halting("stop", "Stop the running job: its current step is checkpointed first, so `cluster train` again continues from there.", output, error));
         root.Subcommands.Add(EvalCommandLine.Eval(output, error));
+        root.Subcommands.Add(DoctorCommandLine.Doctor(output, error));
         var data = new Command("data", "Dataset tools.");
         data.Subcommands.Add(DataCommandLine.Validate(output, error));
         data.Subcommands.Add(DataCommandLine.Prepare(output, error));

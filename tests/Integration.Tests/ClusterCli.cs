@@ -7,7 +7,11 @@ namespace Cluster.Integration.Tests;
 internal static class ClusterCli
 {
     /// <summary>Starts <c>cluster ARGS</c>; every line it prints goes to <paramref name="output"/>.</summary>
-    public static Process Start(string workingDirectory, StringBuilder output, params string[] arguments)
+    public static Process Start(string workingDirectory, StringBuilder output, params string[] arguments) =>
+        Start(workingDirectory, output, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts <c>cluster ARGS</c> with <paramref name="environment"/> added to this process's.</summary>
+    public static Process Start(string workingDirectory, StringBuilder output, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -15,6 +19,7 @@ internal static class ClusterCli
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cluster.dll"));
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
@@ -25,10 +30,13 @@ internal static class ClusterCli
     }
 
     /// <summary>Runs <c>cluster ARGS</c> to its end: its exit code and everything it printed.</summary>
-    public static (int Code, string Output) Run(string workingDirectory, params string[] arguments)
+    public static (int Code, string Output) Run(string workingDirectory, params string[] arguments) =>
+        Run(workingDirectory, new Dictionary<string, string>(), arguments);
+
+    public static (int Code, string Output) Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var output = new StringBuilder();
-        using Process process = Start(workingDirectory, output, arguments);
+        using Process process = Start(workingDirectory, output, environment, arguments);
         if (!process.WaitForExit(JobRun.Limit))
         {
             process.Kill(entireProcessTree: true);
