@@ -38,7 +38,8 @@ public static class DoctorCommandLine
         output.WriteLine(probe is null ? "BLAS: not checked (cluster-blas-probe not found beside the shim)"
             : $"BLAS: {probe.Library ?? "libblas.so.3"} ({probe.Config ?? "not OpenBLAS"}); check against a plain reference: {(probe.Right ? "right" : probe.Failure)}");
         output.WriteLine($"kernels: {kernels.Explanation} [{kernels.Source.ToString().ToLowerInvariant()}]");
-        output.WriteLine($"threads: libtorch intra-op {threads}; OMP_NUM_THREADS {Environment.GetEnvironmentVariable("OMP_NUM_THREADS") ?? "unset"}; OMP_WAIT_POLICY {waitPolicy ?? "unset"}");
+        string interop = torch.parallel_info().Split('\n').FirstOrDefault(l => l.Contains("get_num_interop_threads", StringComparison.Ordinal))?.Split(':').Last().Trim() ?? "?";
+        output.WriteLine($"threads: libtorch intra-op {threads}, inter-op {interop}; OMP_NUM_THREADS {Environment.GetEnvironmentVariable("OMP_NUM_THREADS") ?? "unset"}; OMP_WAIT_POLICY {waitPolicy ?? "unset"}");
         string peak = cpu.PeakGflops(cpu.LogicalCpus) is double p ? $"; peak about {peakCore:0.#} GFLOPS per core, {p:0.#} for all ({cpu.FloatFlopsPerCycle} FLOPs/cycle at the nominal clock)" : "";
         string oneThread = probe?.GemmGflops is double one ? $"{one:0.#} GFLOPS on 1 thread (BLAS sgemm){(peakCore is double pc ? $", {one / pc:P0} of a core's peak" : "")}, " : "";
         output.WriteLine($"GEMM 1024³ float: {oneThread}{allThreads:0.#} GFLOPS on {threads} threads (torch.matmul){peak}");

@@ -20,9 +20,6 @@ public static class BlasKernels
     private static readonly Lock Gate = new();
     private static BlasKernelChoice? current;
 
-    /// <summary>The choice this process runs with (made on first use).</summary>
-    public static BlasKernelChoice Current => Ensure();
-
     /// <summary>Decides and applies the kernels if that has not happened yet. Called before libtorch loads, and by a
     /// launcher before it starts nodes, so the probe runs once for them all.</summary>
     public static BlasKernelChoice Ensure()
