@@ -304,7 +304,8 @@ public sealed record JobState
         long trained = CompletedStep;
         JobTransition acted = Act(intent, reason);
         bool lost = Phase == JobPhase.Training && trained != (LatestCheckpoint?.Step ?? 0);
-        string how = Phase == JobPhase.Training ? $" without a checkpoint of step {trained}, as asked" : " (no group was training)";
+        string how = Phase != JobPhase.Training ? " (no group was training)"
+            : lost ? $" without a checkpoint of step {trained}, as asked" : $" ({Path.GetFileName(LatestCheckpoint?.Directory)} already held it)";
         return acted.State.Ended(intent, trained, lost, acted.Messages, how, tellWhereFrom: true);
     }
 
