@@ -43,16 +43,13 @@ public class PauseStopTests(StraightRun straight) : IClassFixture<StraightRun>
         using Process train = job.StartTrain();
         await WhileTraining(job, train);
 
-        (int code, string paused) = ClusterCli.Run(job.Directory, "pause", "--job", job.JobPath);
-        Assert.True(code == 0, paused);
+        string paused = Succeeds(job, "pause", "--job", job.JobPath);
         long step = HeldStep(paused, "paused");
-        (code, string status) = ClusterCli.Run(job.Directory, "status", "--job", job.JobPath);
-        Assert.True(code == 0, status);
+        string status = Succeeds(job, "status", "--job", job.JobPath);
         Assert.Contains($"[paused] step {step}/", status);
         Assert.Contains($"checkpoint step {step} ", status);
 
-        (code, string resumed) = ClusterCli.Run(job.Directory, "resume", "--job", job.JobPath);
-        Assert.True(code == 0, resumed);
+        string resumed = Succeeds(job, "resume", "--job", job.JobPath);
         AssertTrainedLikeStraight(job, Finish(job, train), resumedAt: step, retrained: 0);
         Assert.Contains($"resuming from step {step}", job.Transcript());
     }
@@ -64,8 +61,7 @@ public class PauseStopTests(StraightRun straight) : IClassFixture<StraightRun>
         using Process train = job.StartTrain();
         await WhileTraining(job, train);
 
-        (int code, string stopped) = ClusterCli.Run(job.Directory, "stop", "--job", job.JobPath);
-        Assert.True(code == 0, stopped);
+        string stopped = Succeeds(job, "stop", "--job", job.JobPath);
         long step = HeldStep(stopped, "stopped");
         Assert.Equal(step, Finish(job, train).GetProperty("step").GetInt64());
 
@@ -100,8 +96,7 @@ public class PauseStopTests(StraightRun straight) : IClassFixture<StraightRun>
         await JobRun.WaitForStatusAsync(http, job, train, "a checkpoint and a step after it",
             s => CheckpointOf(s) > 0 && s.GetProperty("step").GetInt64() > CheckpointOf(s) && s.GetProperty("step").GetInt64() < EpochSteps - 4);
 
-        (int code, string stopped) = ClusterCli.Run(job.Directory, "stop", "--job", job.JobPath, "--no-checkpoint");
-        Assert.True(code == 0, stopped);
+        string stopped = Succeeds(job, "stop", "--job", job.JobPath, "--no-checkpoint");
         // A periodic checkpoint may have reached the step already by the time the command arrives: then it says so.
         Match said = Regex.Match(stopped, @"stopped at step (\d+) (without a checkpoint of step \1, as asked|\(checkpoint-\1 already held it\)); `cluster train` again continues from checkpoint-(\d+) \(step \3\)");
         Assert.True(said.Success, stopped);
@@ -128,10 +123,17 @@ public class PauseStopTests(StraightRun straight) : IClassFixture<StraightRun>
 
         // gpu-1 stops answering: it never reports the step it is held at, so the pause cannot checkpoint the current step.
         Assert.Equal(0, kill(frozen, 19));
-        (int code, string paused) = ClusterCli.Run(job.Directory, "pause", "--job", job.JobPath);
-        // Gone for good (the coordinator may have killed it already, as it does with a trainer it gave up on).
-        kill(frozen, 9);
-        Assert.True(code == 0, paused);
+        string paused;
+        try
+        {
+            paused = Succeeds(job, "pause", "--job", job.JobPath);
+        }
+        finally
+        {
+            // Gone for good (the coordinator may have killed it already, as it does with a trainer it gave up on).
+            kill(frozen, 9);
+        }
+
         Match said = Regex.Match(paused, @"paused at step (\d+): the (trainers could not be held at a step|checkpoint of step \d+ was not written) \(([^)]*)\); resume continues from checkpoint-(\d+) \(step \4\)");
         Assert.True(said.Success, paused);
         Assert.Matches("not written within 5 s|gpu-1 was lost", said.Groups[3].Value);
@@ -142,10 +144,17 @@ public class PauseStopTests(StraightRun straight) : IClassFixture<StraightRun>
         Assert.Equal(fallback, status.GetProperty("step").GetInt64());
         Assert.Equal(fallback, CheckpointOf(status));
 
-        (code, string resumed) = ClusterCli.Run(job.Directory, "resume", "--job", job.JobPath);
-        Assert.True(code == 0, resumed);
+        string resumed = Succeeds(job, "resume", "--job", job.JobPath);
         AssertTrainedLikeStraight(job, Finish(job, train), resumedAt: fallback, retrained: null);
         Assert.Contains($"resuming from step {fallback}", job.Transcript());
+    }
+
+    /// <summary>Runs <c>cluster ARGS</c> in the job's folder as a user would; it must succeed.</summary>
+    private static string Succeeds(TinyJob job, params string[] arguments)
+    {
+        (int code, string output) = ClusterCli.Run(job.Directory, arguments);
+        Assert.True(code == 0, output);
+        return output;
     }
 
     /// <summary>Waits until the job is a few steps in and well before its end, so the step it is held at is not a

@@ -355,7 +355,7 @@ public sealed record JobState
         {
             finished = finished with
             {
-                LastHoldOutcome = new HoldOutcome(hold.Intent, CompletedStep, LatestCheckpoint?.Directory, FellBack: false,
+                LastHoldOutcome = new HoldOutcome(hold.Intent, CompletedStep, FellBack: false,
                     $"the job finished at step {CompletedStep} ({reason}) before the {Verb(hold.Intent, past: false)} took effect"),
             };
         }
@@ -424,7 +424,7 @@ public sealed record JobState
             message += $"; {(intent == HoldIntent.Pause ? "resume" : "`cluster train` again")} continues from {from}";
         }
 
-        var outcome = new HoldOutcome(intent, step, LatestCheckpoint?.Directory, fellBack, message);
+        var outcome = new HoldOutcome(intent, step, fellBack, message);
         return new JobTransition(this with { LastHoldOutcome = outcome }, messages);
     }
 
