@@ -49,12 +49,18 @@ public sealed class RankSchedule
     /// <summary>This rank's batches of <paramref name="step"/> (several under gradient accumulation; none possible).</summary>
     public IReadOnlyList<ScheduledEntry> EntriesOf(long step) => byStep.TryGetValue(step, out var list) ? list : [];
 
+    /// <summary>Batches requested and not yet trained: the credits this schedule holds.</summary>
+    public int Open => requested.Count - trained.Count;
+
     /// <summary>The next batches to request so that requested-but-untrained stays within the credits; they count as
     /// requested from now on.</summary>
-    public IReadOnlyList<ScheduledEntry> TakeRequests()
+    /// <param name="heldElsewhere">Credits this rank already holds in another schedule: the current epoch's, when this
+    /// is the next epoch's sent ahead (the window is the rank's, across the epoch boundary).</param>
+    public IReadOnlyList<ScheduledEntry> TakeRequests(int heldElsewhere = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(heldElsewhere);
         var taken = new List<ScheduledEntry>();
-        int open = requested.Count - trained.Count;
+        int open = Open + heldElsewhere;
         while (open < Credits && nextToRequest < order.Count)
         {
             var entry = order[nextToRequest++];

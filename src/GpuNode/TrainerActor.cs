@@ -22,7 +22,7 @@ public sealed class TrainerActor : ActorBase
     private const long BeforeAnyGroup = long.MinValue;
     private readonly TrainerOptions options;
     private readonly NodeExit exit;
-    private readonly Dictionary<string, BatchData> arrived = new(StringComparer.Ordinal);
+    // Shard owners are the same for the current epoch and one sent ahead (the coordinator has one allocator for both).
     private readonly Dictionary<int, string> shardOwners = [];
     // Runs while this trainer is free to train but its next step's batches (or the schedule they belong to) are not all
     // there: restarted when the group has formed and when a step's work (evaluation and checkpoint included) is done,
@@ -38,10 +38,10 @@ public sealed class TrainerActor : ActorBase
     private ProcessGroup? group;
     private TcpStore? store;
     private bool groupReady;
-    private RankSchedule? schedule;
-    private LedgerCursor? committedBefore;
-    private int epoch;
-    private int nextStepIndex;
+    // The epoch this rank trains, and the next one when the coordinator sent it ahead: its batches are requested with
+    // the credits the current epoch frees, so they are there when the current epoch's last step is done.
+    private EpochWork? current;
+    private EpochWork? upcoming;
     private bool stepRunning;
     private bool finished;
     private CancellationTokenSource? joining;
@@ -98,9 +98,7 @@ public sealed class TrainerActor : ActorBase
             case GroupFormed formed: OnGroupFormed(formed); break;
             case EpochSchedule epochSchedule: OnSchedule(epochSchedule); break;
             case BatchData batch: OnBatch(batch); break;
-            case BatchUnavailable unavailable:
-                Console.Error.WriteLine($"{options.Name}: batch {unavailable.BatchId} unavailable ({unavailable.Reason}); waiting for new shard owners");
-                break;
+            case BatchUnavailable unavailable: OnUnavailable(unavailable); break;
             case ShardOwners owners: OnShardOwners(owners); break;
             case StepDone done: OnStepDone(done); break;
             case HoldSteps hold: OnHold(hold); break;
@@ -213,40 +211,87 @@ public sealed class TrainerActor : ActorBase
     private void OnSchedule(EpochSchedule message)
     {
         if (message.Generation != generation || job is null) return;
-        var entries = message.Batches.Select(b => new ScheduledEntry(b.Step, b.Rank, b.BatchId, b.Shard, b.Position)).ToList();
-        committedBefore = CursorJson.Parse(message.CommittedBefore, $"EpochSchedule of epoch {message.Epoch}");
-        epoch = message.Epoch;
-        schedule = new RankSchedule(entries, rank, job.Cluster.CreditsPerTrainer);
-        nextStepIndex = 0;
-        arrived.Clear();
-        shardOwners.Clear();
+        var work = EpochWork.From(message, rank, job.Cluster.CreditsPerTrainer);
         foreach (var (shard, owner) in message.ShardOwners) shardOwners[shard] = owner;
-        int stepsPerEpoch = schedule.Steps.Count == 0 ? 0
-            : (int)Math.Ceiling(committedBefore.BatchCount / (double)entries.Count * schedule.Steps.Count);
+        if (current is { } now && work.Epoch == now.Epoch + 1)
+        {
+            upcoming = work;
+            if (!TryPromote()) RequestWithinCredits();
+        }
+        else
+        {
+            current = work;
+            upcoming = null;
+            SetStepsPerEpoch(work);
+            RequestWithinCredits();
+        }
+        TryStartStep();
+    }
+
+    /// <summary>The current epoch's steps are all trained and the next one is there: it becomes current.</summary>
+    private bool TryPromote()
+    {
+        if (current is null || current.NextStep is not null || upcoming is null || stepRunning) return false;
+        current = upcoming;
+        upcoming = null;
+        SetStepsPerEpoch(current);
+        RequestWithinCredits();
+        return true;
+    }
+
+    private void SetStepsPerEpoch(EpochWork work)
+    {
+        int stepsPerEpoch = work.StepsPerEpoch;
         worker!.Post(() =>
         {
             core!.SetStepsPerEpoch(stepsPerEpoch);
             return CoreBuilt.Instance;
         }, generation);
-        Request(schedule.TakeRequests());
-        TryStartStep();
+    }
+
+    /// <summary>Requests the next batches of the current epoch, then of the one sent ahead, within this rank's credits.</summary>
+    private void RequestWithinCredits()
+    {
+        if (current is null) return;
+        Request(current, current.Schedule.TakeRequests());
+        if (upcoming is not null) Request(upcoming, upcoming.Schedule.TakeRequests(heldElsewhere: current.Schedule.Open));
     }
 
     private void OnBatch(BatchData batch)
     {
-        if (schedule is null || batch.Epoch != epoch || !schedule.Receive(batch.BatchId)) return;
-        arrived[batch.BatchId] = batch;
+        var work = batch.Epoch == current?.Epoch ? current : batch.Epoch == upcoming?.Epoch ? upcoming : null;
+        if (work is null || !work.Receive(batch)) return;
         TryStartStep();
+    }
+
+    /// <summary>A data node refused a batch (it no longer owns the shard, or it is retiring): asked at once from the
+    /// shard's owner when that is another node, else when the coordinator sends owners again.</summary>
+    private void OnUnavailable(BatchUnavailable unavailable)
+    {
+        var work = unavailable.Epoch == current?.Epoch ? current : unavailable.Epoch == upcoming?.Epoch ? upcoming : null;
+        if (work?.Outstanding(unavailable.BatchId) is not { } entry) return;
+        work.Refused(entry.BatchId);
+        if (shardOwners.TryGetValue(entry.Shard, out var owner) && !Context.System.ResolveActorRef(owner).Path.Equals(Sender.Path))
+        {
+            Request(work, [entry]);
+            return;
+        }
+        Console.Error.WriteLine($"{options.Name}: batch {unavailable.BatchId} unavailable ({unavailable.Reason}); waiting for new shard owners");
     }
 
     private void OnShardOwners(ShardOwners owners)
     {
-        if (owners.Generation != generation || owners.Epoch != epoch || schedule is null) return;
+        // Messages from the coordinator arrive in order, so the owners of any epoch of this generation are the latest
+        // ones; they hold for an epoch sent ahead too, which may already be current here while the coordinator, still
+        // waiting for other ranks' last commits of the epoch before, names that one.
+        if (owners.Generation != generation || current is null) return;
         foreach (var (shard, owner) in owners.ShardOwners_) shardOwners[shard] = owner;
-        Request(schedule.Outstanding());
+        var finishing = owners.Finishing.ToHashSet(StringComparer.Ordinal);
+        Request(current, current.ToAskAgain(shardOwners, finishing));
+        if (upcoming is not null) Request(upcoming, upcoming.ToAskAgain(shardOwners, finishing));
     }
 
-    private void Request(IReadOnlyList<ScheduledEntry> entries)
+    private void Request(EpochWork work, IReadOnlyList<ScheduledEntry> entries)
     {
         foreach (var byShard in entries.GroupBy(e => e.Shard))
         {
@@ -255,23 +300,22 @@ public sealed class TrainerActor : ActorBase
                 Console.Error.WriteLine($"{options.Name}: shard {byShard.Key} has no owner yet; its batches wait for ShardOwners");
                 continue;
             }
-            var request = new RequestBatches { Generation = generation, Rank = rank, Epoch = epoch };
+            var request = new RequestBatches { Generation = generation, Rank = rank, Epoch = work.Epoch };
             request.BatchIds.AddRange(byShard.Select(e => e.BatchId));
+            work.AskedFrom(byShard, owner);
             Context.System.ResolveActorRef(owner).Tell(request, Self);
         }
     }
 
     private void TryStartStep()
     {
-        if (stepRunning || finished || !groupReady || schedule is null || job is null || nextStepIndex >= schedule.Steps.Count) return;
-        long step = schedule.Steps[nextStepIndex];
+        if (stepRunning || finished || !groupReady || current?.NextStep is not { } step || job is null) return;
         if (holding && (holdTarget is not { } target || step > target)) return;
-        if (!schedule.IsReady(step)) return;
-        var batches = schedule.EntriesOf(step).Select(e => arrived[e.BatchId]).ToList();
+        if (current.ReadyBatches(step) is not { } batches) return;
         double dataWait = waiting.Elapsed.TotalSeconds;
         stepRunning = true;
         runningStep = step;
-        var (spec, stepGeneration, stepRank, stepEpoch, cursorBase, all, stepGroup) = (job, generation, rank, epoch, committedBefore!, schedule.All, group!);
+        var (spec, stepGeneration, stepRank, stepEpoch, cursorBase, all, stepGroup) = (job, generation, rank, current.Epoch, current.CommittedBefore, current.Schedule.All, group!);
         string checkpointRoot = Path.GetFullPath(Path.Combine(jobDirectory, spec.Checkpointing.Directory));
         bool evaluates = spec.Data.Eval.Count > 0 && step > 0 && step % spec.Evaluation.EverySteps == 0;
         bool checkpoints = step > 0 && step % spec.Checkpointing.EverySteps == 0;
@@ -295,7 +339,7 @@ public sealed class TrainerActor : ActorBase
 
     private void OnStepDone(StepDone done)
     {
-        if (done.Generation != generation || schedule is null) return;
+        if (done.Generation != generation || current is null) return;
         stepRunning = false;
         var outcome = done.Outcome;
         var commit = new StepCommitted
@@ -303,7 +347,7 @@ public sealed class TrainerActor : ActorBase
             Generation = generation,
             Rank = rank,
             Step = outcome.Step,
-            Epoch = epoch,
+            Epoch = current.Epoch,
             Loss = outcome.Loss,
             LearningRate = outcome.LearningRate,
             GradNorm = outcome.GradNorm,
@@ -327,9 +371,7 @@ public sealed class TrainerActor : ActorBase
             double metric = done.Evaluation?.Metrics.GetValueOrDefault(checkpointMetric, double.NaN) ?? double.NaN;
             coordinator.Tell(new CheckpointSaved { Generation = generation, Step = checkpoint.Step, Directory = checkpoint.Path, Metric = metric }, Self);
         }
-        schedule.Trained(outcome.Step);
-        foreach (var id in done.BatchIds) arrived.Remove(id);
-        nextStepIndex++;
+        current.Trained(outcome.Step);
         lastStep = outcome.Step;
         lastStepMetrics = done.Evaluation?.Metrics;
         if (done.Checkpoint is not null) lastSavedStep = outcome.Step;
@@ -353,7 +395,7 @@ public sealed class TrainerActor : ActorBase
             return;
         }
         waiting.Restart();
-        Request(schedule.TakeRequests());
+        if (!TryPromote()) RequestWithinCredits();
         TryStartStep();
     }
 
@@ -379,10 +421,12 @@ public sealed class TrainerActor : ActorBase
     private void SaveHeldStep()
     {
         if (rank != 0 || holdTarget is not { } target || lastStep != target || target <= 0 || lastSavedStep == target
-            || stepRunning || savingHeld || schedule is null || committedBefore is null || job is null)
+            || stepRunning || savingHeld || current is null || job is null)
             return;
         savingHeld = true;
-        var (saveGeneration, saveEpoch, cursorBase, all, metrics) = (generation, epoch, committedBefore, schedule.All, lastStepMetrics);
+        // When the held step closed an epoch and the next one is already current, its cursor (nothing committed, at the
+        // held step) records the same progress as the closed epoch's would.
+        var (saveGeneration, saveEpoch, cursorBase, all, metrics) = (generation, current.Epoch, current.CommittedBefore, current.Schedule.All, lastStepMetrics);
         string checkpointRoot = Path.GetFullPath(Path.Combine(jobDirectory, job.Checkpointing.Directory));
         worker!.Post(() => new HeldCheckpointSaved(saveGeneration,
             core!.SaveCheckpoint(checkpointRoot, saveEpoch, CheckpointCursor.At(cursorBase, all, target), metrics)), saveGeneration);
@@ -434,9 +478,8 @@ public sealed class TrainerActor : ActorBase
         joining = null;
         generation = -1;
         groupReady = false;
-        schedule = null;
-        committedBefore = null;
-        arrived.Clear();
+        current = null;
+        upcoming = null;
         stepRunning = false;
         finished = false;
         holding = false;

@@ -24,6 +24,24 @@ public sealed class RankScheduleTests
     }
 
     [Fact]
+    public void A_next_epochs_schedule_takes_only_the_credits_the_current_one_leaves()
+    {
+        var current = new RankSchedule(Entries, rank: 0, credits: 3);
+        var next = new RankSchedule([new(4, 0, "g", 0, 0), new(5, 0, "h", 0, 1)], rank: 0, credits: 3);
+        current.TakeRequests();
+        Assert.Equal(3, current.Open);
+        Assert.Empty(next.TakeRequests(heldElsewhere: current.Open));
+        current.Receive("a");
+        current.Trained(1);
+        Assert.Equal(["f"], current.TakeRequests().Select(e => e.BatchId));
+        Assert.Empty(next.TakeRequests(heldElsewhere: current.Open));
+        current.Receive("c");
+        current.Receive("d");
+        current.Trained(2);
+        Assert.Equal(["g", "h"], next.TakeRequests(heldElsewhere: current.Open).Select(e => e.BatchId));
+    }
+
+    [Fact]
     public void Duplicates_other_ranks_batches_and_unrequested_batches_are_refused()
     {
         var schedule = new RankSchedule(Entries, rank: 0, credits: 4);

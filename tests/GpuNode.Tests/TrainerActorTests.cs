@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Cluster.Shared.Actors;
+using Cluster.Shared.Checkpoints;
 using Cluster.Shared.Jobs;
 using Cluster.Shared.Protocol;
 using Cluster.Torch;
@@ -83,6 +84,65 @@ public sealed class TrainerActorTests : IDisposable
 
         lost.Set();
         await peer.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task A_next_epoch_sent_ahead_is_requested_within_the_credits_and_trained_after_the_current_one()
+    {
+        // Two credits, one rank: epoch 0 has steps 1-2, epoch 1 (sent ahead) steps 3-4.
+        string yaml = TinyJob.Yaml(maxSteps: 4, checkpointEvery: 4) + "\ncluster:\n  credits_per_trainer: 2\n";
+        await File.WriteAllTextAsync(Path.Combine(directory, "train.tsv"), "path\tsentence\n");
+        await using var system = ActorSystem.Create("test");
+        var events = new BlockingCollection<object>();
+        var requests = new BlockingCollection<RequestBatches>();
+        system.ActorOf(Props.Create(() => new RecordingDataNode(requests)), "data-node");
+        string dataNode = $"{system.Address}/user/data-node";
+        system.ActorOf(Props.Create(() => new WelcomeOnly(yaml, directory, events)), "job");
+        var trainer = system.ActorOf(Props.Create(() => new TrainerActor(
+            new TrainerOptions($"{system.Address}/user/job", "gpu-0", "cpu", TimeSpan.FromSeconds(30)), new NodeExit())), "trainer");
+        Assert.IsType<RegisterNode>(Next(events));
+        using var store = TcpStore.Server("127.0.0.1", 0, Patience, 1);
+        trainer.Tell(new FormGroup { Generation = 1, Rank = 0, WorldSize = 1, StoreHost = "127.0.0.1", StorePort = store.Port });
+        var formed = Next(events);
+        Assert.True(formed is TrainerReady, $"{formed}");
+        trainer.Tell(Schedule(1, """{"epoch":0,"step":-1,"batch_count":2,"committed":[]}""", dataNode, (1, 0, "e0-b0", 0), (2, 0, "e0-b1", 1)));
+        var ahead = Schedule(1, """{"epoch":1,"step":-1,"batch_count":2,"committed":[]}""", dataNode, (3, 0, "e1-b0", 0), (4, 0, "e1-b1", 1));
+        ahead.Epoch = 1;
+        trainer.Tell(ahead);
+
+        var commits = new List<StepCommitted>();
+        while (commits.Count < 4)
+        {
+            var next = Next(events);
+            if (next is StepCommitted commit) commits.Add(commit);
+            Assert.False(next is TrainerFailed, $"{next}");
+        }
+        Assert.Equal([(1L, 0), (2L, 0), (3L, 1), (4L, 1)], commits.Select(c => (c.Step, c.Epoch)));
+        Assert.Equal([["e0-b0"], ["e0-b1"], ["e1-b0"], ["e1-b1"]], commits.Select(c => c.BatchIds.ToArray()));
+        // Each batch asked for once, in step order; the next epoch's batches one by one, as the current epoch's steps
+        // free their credits (the first while step 2 still held one), not all at once when its schedule came.
+        var asked = requests.Select(r => (r.Epoch, string.Join(",", r.BatchIds))).ToList();
+        Assert.Equal([(0, "e0-b0,e0-b1"), (1, "e1-b0"), (1, "e1-b1")], asked);
+        // The checkpoint of step 4 carries epoch 1's cursor: both of its batches committed.
+        var saved = Assert.IsType<CheckpointSaved>(Next(events));
+        var cursor = TrainerState.Load(Path.Combine(saved.Directory, CheckpointLayout.TrainerStateFile)).Ledger;
+        Assert.Equal((1, 4L, 2), (cursor.Epoch, cursor.Step, cursor.CommittedCount));
+        Assert.IsType<TrainingFinished>(Next(events));
+    }
+
+    private sealed class RecordingDataNode(BlockingCollection<RequestBatches> requests) : ActorBase
+    {
+        protected override void Receive(object message)
+        {
+            if (message is not RequestBatches request) return;
+            requests.Add(request);
+            foreach (var id in request.BatchIds)
+            {
+                var batch = TinyJob.Batch(id, size: 2, seed: id.GetHashCode(StringComparison.Ordinal), mels: 80);
+                batch.Epoch = request.Epoch;
+                Sender.Tell(batch, Self);
+            }
+        }
     }
 
     private static object Next(BlockingCollection<object> events)

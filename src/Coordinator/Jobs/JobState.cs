@@ -60,6 +60,11 @@ public sealed record JobState
     /// <summary>The checkpoint the current (or next) group loads; null: the job's initial weights.</summary>
     public RestorePoint? ResumeFrom { get; private init; }
 
+    /// <summary>The next epoch, already assigned and scheduled while this one trains; null on the last epoch, when max
+    /// steps end the job inside this one, or when the next epoch has a different number of shards (it then starts once
+    /// this one is committed).</summary>
+    public UpcomingEpoch? Upcoming { get; private init; }
+
     /// <summary>What the current generation trains, for every rank, in step order.</summary>
     public ImmutableArray<ScheduledBatch> Schedule { get; private init; } = [];
 
@@ -79,6 +84,10 @@ public sealed record JobState
 
     /// <summary>How the latest pause or stop ended (each one replaces it): what the command answers.</summary>
     public HoldOutcome? LastHoldOutcome { get; private init; }
+
+    /// <summary>Retired data nodes that have not exited yet, by name, with their actor paths: they deliver what trainers
+    /// asked them before they were retired, so trainers do not ask the new owners for it (<see cref="Departed"/>).</summary>
+    public ImmutableSortedDictionary<string, string> Retiring { get; private init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
 
     private Func<int, PlannedEpoch> Planner { get; }
 
@@ -171,11 +180,20 @@ public sealed record JobState
         return new JobTransition(state, []);
     }
 
-    /// <summary>Scale-down: the node's shards move to the others and it is told to finish and exit.</summary>
+    /// <summary>Scale-down: the node's shards move to the others and it is told to finish and exit. It still delivers the
+    /// batches trainers asked it for (they are not built again by the new owners) until it has exited.</summary>
     public JobTransition Retire(string dataNode)
     {
-        JobTransition lost = Lost(dataNode);
+        if (!Nodes.TryGetValue(dataNode, out NodeInfo? node) || node.Role != NodeRole.DataNode) return new JobTransition(this, []);
+        JobTransition lost = (this with { Retiring = Retiring.SetItem(dataNode, node.ActorPath) }).Lost(dataNode);
         return new JobTransition(lost.State, [.. lost.Messages, new Dispatch(dataNode, new StopDataNode { Reason = "scaled down" })]);
+    }
+
+    /// <summary>A retired data node exited (or was lost): what it had not delivered is asked from the new owners.</summary>
+    public JobTransition Departed(string dataNode)
+    {
+        if (!Retiring.ContainsKey(dataNode)) return new JobTransition(this, []);
+        return (this with { Retiring = Retiring.Remove(dataNode) }).OwnersAgain();
     }
 
     /// <summary>Forms the group with the trainers there are (at least one), without waiting for the expected number:
@@ -196,26 +214,32 @@ public sealed record JobState
     public JobTransition Committed(StepCommitted commit)
     {
         ArgumentNullException.ThrowIfNull(commit);
-        if (Phase != JobPhase.Training || commit.Generation != Generation || commit.Epoch != Ledger.Epoch || commit.Step <= CompletedStep)
+        bool knownEpoch = commit.Epoch == Ledger.Epoch || commit.Epoch == Upcoming?.Epoch;
+        if (Phase != JobPhase.Training || commit.Generation != Generation || !knownEpoch || commit.Step <= CompletedStep)
             return new JobTransition(this, []);
         var atStep = PendingCommits.GetValueOrDefault(commit.Step) ?? ImmutableDictionary<int, StepCommitted>.Empty;
         JobState state = this with { PendingCommits = PendingCommits.SetItem(commit.Step, atStep.SetItem(commit.Rank, commit)) };
+        var messages = new List<Dispatch>();
         while (state.PendingCommits.Count > 0)
         {
             var (step, byRank) = state.PendingCommits.First();
             // Every rank takes part in every step (a rank without batches in it contributes nothing but still
-            // commits), and a step counts only once all have finished it: a next epoch's schedule must not reach a
-            // rank that is still inside the last step of this one.
-            if (!Enumerable.Range(0, state.Ranks.WorldSize).All(byRank.ContainsKey)) break;
+            // commits), and a step counts only once all have finished it. The steps of an epoch sent ahead follow the
+            // current epoch's last step, so by the time one is complete the current epoch is, and the ledger has moved on.
+            if (!Enumerable.Range(0, state.Ranks.WorldSize).All(byRank.ContainsKey) || byRank.Values.Any(c => c.Epoch != state.Ledger.Epoch)) break;
             state = state.Apply(step, byRank.Values);
+            if (Limits.MaxSteps is int maxSteps && state.CompletedStep >= maxSteps)
+                return state.Then(messages, s => s.Finish($"reached max steps ({maxSteps})", failed: false));
+            if (state.FinishAt is { } end && state.CompletedStep >= end.Step) return state.Then(messages, s => s.Finish(end.Reason, failed: false));
+            if (!state.Ledger.IsComplete) continue;
+            if (Limits.Epochs is int epochs && state.Ledger.Epoch + 1 >= epochs)
+                return state.Then(messages, s => s.Finish($"finished {epochs} epoch(s)", failed: false));
+            JobTransition next = state.NextEpoch();
+            state = next.State;
+            messages.AddRange(next.Messages);
         }
 
-        if (Limits.MaxSteps is int maxSteps && state.CompletedStep >= maxSteps) return state.Finish($"reached max steps ({maxSteps})", failed: false);
-        if (state.FinishAt is { } end && state.CompletedStep >= end.Step) return state.Finish(end.Reason, failed: false);
-        if (!state.Ledger.IsComplete) return state.TryEndHold();
-        if (Limits.Epochs is int epochs && state.Ledger.Epoch + 1 >= epochs) return state.Finish($"finished {epochs} epoch(s)", failed: false);
-        JobTransition next = state.NextEpoch();
-        return next.State.Then([.. next.Messages], s => s.TryEndHold());
+        return state.Then(messages, s => s.TryEndHold());
     }
 
     public JobTransition Evaluated(EvaluationDone evaluation)
@@ -371,9 +395,16 @@ public sealed record JobState
     public JobTransition OwnersAgain()
     {
         if (Phase != JobPhase.Training) return new JobTransition(this, []);
+        var owners = Owners();
+        return new JobTransition(this, [.. Ranks.Members.Where(Nodes.ContainsKey).Select(m => new Dispatch(m, owners.Clone()))]);
+    }
+
+    private ShardOwners Owners()
+    {
         var owners = new ShardOwners { Generation = Generation, Epoch = Ledger.Epoch };
         owners.ShardOwners_.Add(ShardOwnerPaths());
-        return new JobTransition(this, [.. Ranks.Members.Where(Nodes.ContainsKey).Select(m => new Dispatch(m, owners.Clone()))]);
+        owners.Finishing.Add(Retiring.Values);
+        return owners;
     }
 
     /// <summary>The data node that produces each shard, by actor path (what trainers send RequestBatches to).</summary>
@@ -488,6 +519,7 @@ public sealed record JobState
         }
 
         state = state with { Allocator = ShardAllocator.Create(Enumerable.Range(0, state.Shards.Shards.Count), state.DataNodes) };
+        state = state.WithUpcoming();
         messages.AddRange(state.AssignAll(ref state));
         messages.AddRange(state.Schedules(ref state));
         return new JobTransition(state, messages);
@@ -512,7 +544,7 @@ public sealed record JobState
     {
         var messages = Ranks.Members.Where(Nodes.ContainsKey)
             .Select(member => new Dispatch(member, new AbortGroup { Generation = Generation, Reason = reason })).ToList();
-        JobState state = RolledBack() with { Phase = JobPhase.Waiting, Schedule = [] };
+        JobState state = RolledBack() with { Phase = JobPhase.Waiting, Schedule = [], Upcoming = null };
         return new JobTransition(state, messages);
     }
 
@@ -568,22 +600,50 @@ public sealed record JobState
         };
     }
 
+    /// <summary>The current epoch is committed: the next one becomes current. When it was sent ahead to this generation,
+    /// the trainers already train it and the data nodes already own its shards; what goes out is the one after it.</summary>
     private JobTransition NextEpoch()
     {
         int epoch = Ledger.Epoch + 1;
-        PlannedEpoch plan = PlanOf(Planner, epoch);
-        ShardPlan shards = ShardPlan.Create(epoch, [.. plan.Batches.Select(b => b.BatchId)], Limits.ShardsPerEpoch);
+        bool sentAhead = Upcoming is { } upcoming && upcoming.Epoch == epoch && upcoming.Generation == Generation && Phase == JobPhase.Training;
+        PlannedEpoch plan = Upcoming?.Epoch == epoch ? Upcoming.Plan : PlanOf(Planner, epoch);
+        ShardPlan shards = Upcoming?.Epoch == epoch ? Upcoming.Shards : ShardPlan.Create(epoch, [.. plan.Batches.Select(b => b.BatchId)], Limits.ShardsPerEpoch);
+        bool sameShards = shards.Shards.Count == Shards.Shards.Count;
         JobState state = this with
         {
             Epoch = plan,
             Shards = shards,
             Ledger = Ledger.Start(shards),
-            Allocator = ShardAllocator.Create(Enumerable.Range(0, shards.Shards.Count), DataNodes),
-            PendingCommits = PendingCommits.Clear(),
+            Allocator = sameShards ? Allocator : ShardAllocator.Create(Enumerable.Range(0, shards.Shards.Count), DataNodes),
+            Upcoming = null,
         };
+        if (sentAhead)
+        {
+            // The same schedule the trainers were sent ahead: the rest of a fresh epoch from the next step, same ranks.
+            state = state with { Schedule = state.ScheduleOfRest() };
+            state = state.WithUpcoming();
+            var ahead = state.AssignAll(ref state);
+            ahead.AddRange(state.UpcomingSchedules());
+            return new JobTransition(state, ahead);
+        }
+
+        state = state.WithUpcoming();
         var messages = state.AssignAll(ref state);
         messages.AddRange(state.Schedules(ref state));
         return new JobTransition(state, messages);
+    }
+
+    /// <summary>Plans the epoch after the current one to send ahead, where it can be: see <see cref="Upcoming"/>.</summary>
+    private JobState WithUpcoming()
+    {
+        int next = Ledger.Epoch + 1;
+        int perStep = Ranks.WorldSize * Limits.GradientAccumulation;
+        long lastStep = CompletedStep + (Ledger.Outstanding().Count + perStep - 1) / perStep;
+        if (Phase != JobPhase.Training || (Limits.Epochs is int epochs && next >= epochs) || (Limits.MaxSteps is int max && lastStep >= max))
+            return this with { Upcoming = null };
+        PlannedEpoch plan = Upcoming?.Epoch == next ? Upcoming.Plan : PlanOf(Planner, next);
+        ShardPlan shards = Upcoming?.Epoch == next ? Upcoming.Shards : ShardPlan.Create(next, [.. plan.Batches.Select(b => b.BatchId)], Limits.ShardsPerEpoch);
+        return this with { Upcoming = shards.Shards.Count == Shards.Shards.Count ? new UpcomingEpoch(plan, shards, Generation) : null };
     }
 
     /// <summary>AssignShards for the nodes whose shards changed (plus <paramref name="always"/>), and the new owners for
@@ -604,8 +664,7 @@ public sealed record JobState
         state = state with { AssignVersion = version };
         if (state.Phase == JobPhase.Training && affected.Count > 0)
         {
-            var owners = new ShardOwners { Generation = state.Generation, Epoch = state.Ledger.Epoch };
-            owners.ShardOwners_.Add(state.ShardOwnerPaths());
+            var owners = state.Owners();
             foreach (string trainer in state.Ranks.Members.Where(state.Nodes.ContainsKey))
                 messages.Add(new Dispatch(trainer, owners.Clone()));
         }
@@ -625,6 +684,7 @@ public sealed record JobState
     private AssignShards Assignment(string node, long version)
     {
         var items = Epoch.Batches.ToDictionary(b => b.BatchId, b => b.ItemIds, StringComparer.Ordinal);
+        var upcomingItems = Upcoming?.Plan.Batches.ToDictionary(b => b.BatchId, b => b.ItemIds, StringComparer.Ordinal);
         var assignment = new AssignShards { Version = version };
         foreach (int shard in Allocator.ShardsOf(node))
         {
@@ -637,34 +697,67 @@ public sealed record JobState
             }
 
             assignment.Shards.Add(batches);
+            if (Upcoming is { } upcoming)
+            {
+                var ahead = new ShardBatches { Epoch = upcoming.Epoch, Shard = shard };
+                foreach (string id in upcoming.Shards.Shards[shard].BatchIds)
+                {
+                    var planned = new PlannedBatchItems { BatchId = id };
+                    planned.ItemIds.Add(upcomingItems![id]);
+                    ahead.Batches.Add(planned);
+                }
+
+                assignment.Shards.Add(ahead);
+            }
         }
 
         return assignment;
     }
 
     /// <summary>The rest of the epoch as steps: <c>world size × accumulation</c> outstanding batches per step, in plan
-    /// order, batch k of a step to rank k mod world size; cut at max steps. Every trainer gets every entry.</summary>
+    /// order, batch k of a step to rank k mod world size; cut at max steps. Every trainer gets every entry, and the
+    /// next epoch's schedule when it goes ahead.</summary>
     private List<Dispatch> Schedules(ref JobState state)
     {
-        int world = state.Ranks.WorldSize;
+        state = state with { Schedule = state.ScheduleOfRest() };
+        string committed = LedgerCursorJson.Serialize(state.Ledger.CursorAt(state.Ledger.Step));
+        var messages = state.ScheduleMessages(state.Ledger.Epoch, state.Schedule, committed);
+        messages.AddRange(state.UpcomingSchedules());
+        return messages;
+    }
+
+    /// <summary>The next epoch's schedule (nothing of it committed), from the step after the current epoch's last.</summary>
+    private List<Dispatch> UpcomingSchedules()
+    {
+        if (Upcoming is not { } upcoming) return [];
+        long lastStep = Schedule.Length > 0 ? Schedule.Max(b => b.Step) : CompletedStep;
+        var entries = ScheduleOf(upcoming.Shards.BatchIds, lastStep + 1, upcoming.Shards);
+        string committed = LedgerCursorJson.Serialize(Ledger.Start(upcoming.Shards).CursorAt(-1));
+        return ScheduleMessages(upcoming.Epoch, entries, committed);
+    }
+
+    private ImmutableArray<ScheduledBatch> ScheduleOfRest() => ScheduleOf(Ledger.Outstanding(), CompletedStep + 1, Shards);
+
+    private ImmutableArray<ScheduledBatch> ScheduleOf(IReadOnlyList<string> outstanding, long first, ShardPlan shards)
+    {
+        int world = Ranks.WorldSize;
         int perStep = world * Limits.GradientAccumulation;
-        long first = state.CompletedStep + 1;
         var entries = ImmutableArray.CreateBuilder<ScheduledBatch>();
-        IReadOnlyList<string> outstanding = state.Ledger.Outstanding();
         for (int k = 0; k < outstanding.Count; k++)
         {
             long step = first + k / perStep;
             if (Limits.MaxSteps is int max && step > max) break;
-            entries.Add(new ScheduledBatch { Step = step, Rank = k % perStep % world, BatchId = outstanding[k], Shard = state.Shards.ShardOf(outstanding[k]), Position = state.Shards.PositionOf(outstanding[k]) });
+            entries.Add(new ScheduledBatch { Step = step, Rank = k % perStep % world, BatchId = outstanding[k], Shard = shards.ShardOf(outstanding[k]), Position = shards.PositionOf(outstanding[k]) });
         }
 
-        state = state with { Schedule = entries.ToImmutable() };
-        string committed = LedgerCursorJson.Serialize(state.Ledger.CursorAt(state.Ledger.Step));
-        var schedule = new EpochSchedule { Generation = state.Generation, Epoch = state.Ledger.Epoch, CommittedBefore = committed };
-        schedule.Batches.Add(state.Schedule);
-        schedule.ShardOwners.Add(state.ShardOwnerPaths());
-        var messages = new List<Dispatch>();
-        foreach (string trainer in state.Ranks.Members) messages.Add(new Dispatch(trainer, schedule.Clone()));
-        return messages;
+        return entries.ToImmutable();
+    }
+
+    private List<Dispatch> ScheduleMessages(int epoch, ImmutableArray<ScheduledBatch> entries, string committedBefore)
+    {
+        var schedule = new EpochSchedule { Generation = Generation, Epoch = epoch, CommittedBefore = committedBefore };
+        schedule.Batches.Add(entries);
+        schedule.ShardOwners.Add(ShardOwnerPaths());
+        return [.. Ranks.Members.Select(trainer => new Dispatch(trainer, schedule.Clone()))];
     }
 }

@@ -18,6 +18,8 @@ public sealed class JobActor : ActorBase
     private static readonly TimeSpan OwnersSettleTime = TimeSpan.FromSeconds(1.5);
     private readonly JobActorSettings settings;
     private readonly Dictionary<string, IActorRef> refs = new(StringComparer.Ordinal);
+    // Retired data nodes, watched until they exit: then the trainers ask the new owners for what they did not deliver.
+    private readonly Dictionary<string, IActorRef> retiring = new(StringComparer.Ordinal);
     private readonly HashSet<string> everRegistered = new(StringComparer.Ordinal);
     // Who asked for the pause or stop in progress: answered when it ends (see JobState.LastHoldOutcome).
     private readonly List<IActorRef> awaitingHold = [];
@@ -147,6 +149,8 @@ public sealed class JobActor : ActorBase
         string path = terminated.Actor.Path.ToString();
         string? name = refs.FirstOrDefault(pair => pair.Value.Path.ToString() == path).Key;
         if (name is not null) NodeGone(name, terminated.AddressTerminated ? " (unreachable)" : "");
+        string? retired = retiring.FirstOrDefault(pair => pair.Value.Path.ToString() == path).Key;
+        if (retired is not null) Departed(retired);
     }
 
     /// <summary>A local child that exited is gone for good: its loss is acted on at once rather than when the failure
@@ -154,6 +158,12 @@ public sealed class JobActor : ActorBase
     private void OnExited(JobCommands.NodeExited exited)
     {
         if (state.Phase == JobPhase.Finished) return;
+        if (retiring.ContainsKey(exited.Name) && !state.Nodes.ContainsKey(exited.Name))
+        {
+            Departed(exited.Name);
+            return;
+        }
+
         if (state.Nodes.TryGetValue(exited.Name, out NodeInfo? node))
         {
             // The pid tells a replacement, already registered under the same name, from the process it replaced.
@@ -163,6 +173,13 @@ public sealed class JobActor : ActorBase
 
         if (everRegistered.Contains(exited.Name) || settings.Launcher?.Running.Contains(exited.Name) == true) return;
         Apply(state.Finish($"{exited.Name} exited with code {exited.ExitCode} before it registered (see its log in the run directory)", failed: true));
+    }
+
+    private void Departed(string name)
+    {
+        if (retiring.Remove(name, out IActorRef? node)) Context.Unwatch(node);
+        settings.Log($"{name} has left (retired)");
+        Apply(state.Departed(name));
     }
 
     private void NodeGone(string name, string how)
@@ -222,8 +239,7 @@ public sealed class JobActor : ActorBase
         foreach (string retired in current.OrderByDescending(Index).Take(Math.Max(0, current.Count - count)))
         {
             Apply(state.Retire(retired));
-            refs.Remove(retired, out IActorRef? node);
-            if (node is not null) Context.Unwatch(node);
+            if (refs.Remove(retired, out IActorRef? node)) retiring[retired] = node;
         }
 
         return new JobCommands.Reply(true, $"scaling data nodes from {current.Count} to {count}");

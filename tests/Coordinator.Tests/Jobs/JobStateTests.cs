@@ -133,7 +133,7 @@ public class JobStateTests
     }
 
     [Fact]
-    public void The_next_epoch_waits_for_the_rank_without_batches_in_the_last_step()
+    public void The_next_epoch_starts_once_the_rank_without_batches_in_the_last_step_committed()
     {
         var state = Running(Start(batches: 3, epochs: 2), "data-1", "gpu-0", "gpu-1").State;
         StepCommitted Commit(int rank, long step)
@@ -149,7 +149,9 @@ public class JobStateTests
         Assert.Empty(last.Messages);
         var next = last.State.Committed(Commit(1, 2));
         Assert.Equal(1, next.State.Ledger.Epoch);
-        Assert.Equal(2, next.Messages.Count(m => m.Message is EpochSchedule));
+        // Epoch 1 was scheduled ahead when the group formed; the last epoch has nothing after it to send.
+        Assert.Empty(next.Messages.Select(m => m.Message).OfType<EpochSchedule>());
+        Assert.Equal([1], To<AssignShards>(next.Messages, "data-1").Single().Shards.Select(s => s.Epoch).Distinct());
     }
 
     [Fact]
@@ -173,19 +175,86 @@ public class JobStateTests
     }
 
     [Fact]
-    public void The_next_epoch_gets_new_shards_and_schedules_that_continue_the_step_count()
+    public void The_next_epoch_is_assigned_and_scheduled_ahead_continuing_the_step_count()
     {
         var t = Running(Start(batches: 4, epochs: 2), "data-1", "gpu-0", "gpu-1");
+        var schedules = To<EpochSchedule>(t.Messages, "gpu-0").ToList();
+        Assert.Equal([0, 1], schedules.Select(s => s.Epoch));
+        Assert.Equal(3, schedules[1].Batches.Min(b => b.Step));
+        Assert.Equal(["e1-b0", "e1-b1", "e1-b2", "e1-b3"], schedules[1].Batches.Select(b => b.BatchId));
+        Assert.Equal(schedules[0].ShardOwners, schedules[1].ShardOwners);
+        var cursor = LedgerCursorJson.Parse(schedules[1].CommittedBefore);
+        Assert.Equal((1, 4, 0), (cursor.Epoch, cursor.BatchCount, cursor.Committed.Count));
+        var assigned = To<AssignShards>(t.Messages, "data-1").Last();
+        Assert.Equal(8, assigned.Shards.Sum(s => s.Batches.Count));
+        Assert.Equal([0, 1], assigned.Shards.Select(s => s.Epoch).Distinct());
+
         t = TrainAll(t.State);
         Assert.Equal(JobPhase.Training, t.State.Phase);
         Assert.Equal(1, t.State.Ledger.Epoch);
-        var schedule = To<EpochSchedule>(t.Messages, "gpu-0").Single();
-        Assert.Equal(1, schedule.Epoch);
-        Assert.Equal(3, schedule.Batches.Min(b => b.Step));
+        Assert.Empty(To<EpochSchedule>(t.Messages, "gpu-0"));
+        Assert.Equal(schedules[1].Batches, t.State.Schedule);
         Assert.All(To<AssignShards>(t.Messages, "data-1").Single().Shards, s => Assert.Equal(1, s.Epoch));
         t = TrainAll(t.State);
         Assert.Equal(JobPhase.Finished, t.State.Phase);
         Assert.Equal(4, t.State.CompletedStep);
+    }
+
+    [Fact]
+    public void A_rank_that_starts_the_epoch_sent_ahead_before_another_finished_the_last_step_is_buffered_until_then()
+    {
+        var formed = Running(Start(batches: 4, epochs: 3), "data-1", "gpu-0", "gpu-1");
+        var state = formed.State;
+        StepCommitted Commit(int rank, long step, int epoch, IEnumerable<ScheduledBatch> schedule)
+        {
+            var c = new StepCommitted { Generation = state.Generation, Rank = rank, Step = step, Epoch = epoch };
+            c.BatchIds.Add(schedule.Where(b => b.Step == step && b.Rank == rank).Select(b => b.BatchId));
+            return c;
+        }
+
+        var epoch0 = state.Schedule;
+        var epoch1 = To<EpochSchedule>(formed.Messages, "gpu-0").Single(s => s.Epoch == 1).Batches;
+        state = state.Committed(Commit(0, 1, 0, epoch0)).State.Committed(Commit(1, 1, 0, epoch0)).State;
+        state = state.Committed(Commit(0, 2, 0, epoch0)).State;
+        // Rank 0 is already through the first step of epoch 1 while rank 1's last commit of epoch 0 is on its way.
+        var early = state.Committed(Commit(0, 3, 1, epoch1));
+        Assert.Equal((0, 1L), (early.State.Ledger.Epoch, early.State.CompletedStep));
+        Assert.Empty(early.Messages);
+        var t = early.State.Committed(Commit(1, 2, 0, epoch0));
+        Assert.Equal((1, 2L), (t.State.Ledger.Epoch, t.State.CompletedStep));
+        // Epoch 2 goes ahead now, after epoch 1's last step (4).
+        Assert.Equal([5], To<EpochSchedule>(t.Messages, "gpu-1").Select(s => s.Batches.Min(b => b.Step)));
+        t = t.State.Committed(Commit(1, 3, 1, epoch1));
+        Assert.Equal((1, 3L), (t.State.Ledger.Epoch, t.State.CompletedStep));
+        Assert.Equal(2, t.State.Ledger.CommittedCount);
+    }
+
+    [Fact]
+    public void Nothing_goes_ahead_on_the_last_epoch_or_when_max_steps_end_the_job_inside_this_one()
+    {
+        Assert.Null(Running(Start(batches: 4, epochs: 1), "data-1", "gpu-0", "gpu-1").State.Upcoming);
+        Assert.Null(Running(Start(batches: 8, maxSteps: 4, epochs: null), "data-1", "gpu-0", "gpu-1").State.Upcoming);
+        var t = Running(Start(batches: 8, maxSteps: 5, epochs: null), "data-1", "gpu-0", "gpu-1");
+        var ahead = To<EpochSchedule>(t.Messages, "gpu-0").Single(s => s.Epoch == 1);
+        Assert.Equal([5L], ahead.Batches.Select(b => b.Step).Distinct());
+    }
+
+    [Fact]
+    public void A_new_group_gets_the_rest_of_the_epoch_and_the_next_one_ahead_and_moved_shards_carry_both_epochs()
+    {
+        var t = Running(Start(batches: 8, epochs: 2, trainers: 2), "data-1", "data-2", "gpu-0", "gpu-1");
+        t = TrainAll(t.State, until: step => step <= 2);
+        t = t.State.Lost("gpu-1");
+        t = t.State.FormWithAvailable();
+        var schedules = To<EpochSchedule>(t.Messages, "gpu-0").ToList();
+        Assert.Equal([0, 1], schedules.Select(s => s.Epoch));
+        Assert.Equal(schedules[0].Batches.Max(b => b.Step) + 1, schedules[1].Batches.Min(b => b.Step));
+        Assert.Equal(t.State.Generation, t.State.Upcoming!.Generation);
+
+        t = t.State.Lost("data-2");
+        var assigned = To<AssignShards>(t.Messages, "data-1").Single();
+        Assert.Equal([0, 1], assigned.Shards.Select(s => s.Epoch).Distinct());
+        Assert.Equal(8, assigned.Shards.Where(s => s.Epoch == 1).Sum(s => s.Batches.Count));
     }
 
     [Fact]
@@ -314,7 +383,10 @@ public class JobStateTests
         t = closed.Checkpointed(new RestorePoint(2, "/ckpt/step-2", cursor)).State.Lost("gpu-1");
         t = t.State.FormWithAvailable();
         Assert.Equal(1, t.State.Ledger.Epoch);
-        Assert.Equal(3, To<EpochSchedule>(t.Messages, "gpu-0").Single().Batches.Min(b => b.Step));
+        // The new group was not sent epoch 1 ahead: it gets epoch 1 now, and epoch 2 ahead (one rank: 4 steps each).
+        var schedules = To<EpochSchedule>(t.Messages, "gpu-0").ToList();
+        Assert.Equal([1, 2], schedules.Select(s => s.Epoch));
+        Assert.Equal([3, 7], schedules.Select(s => s.Batches.Min(b => b.Step)));
         Assert.Equal(0, full.CommittedCount);
     }
 
@@ -556,6 +628,24 @@ public class JobStateTests
         Assert.Single(To<StopDataNode>(t.Messages, "data-2"));
         Assert.DoesNotContain("data-2", t.State.DataNodes);
         Assert.Empty(t.State.Allocator.ShardsOf("data-2"));
+    }
+
+    [Fact]
+    public void A_retired_data_node_finishes_what_it_was_asked_and_only_once_it_has_left_do_trainers_ask_the_new_owner()
+    {
+        var state = Running(Start(batches: 8, trainers: 1), "data-1", "data-2", "gpu-0").State;
+        string path = state.Nodes["data-2"].ActorPath;
+        var t = state.Retire("data-2");
+        var owners = To<ShardOwners>(t.Messages, "gpu-0").Single();
+        Assert.Equal([path], owners.Finishing);
+        Assert.DoesNotContain(path, owners.ShardOwners_.Values);
+        // Owners sent again meanwhile (the settle timer) still name it as finishing.
+        Assert.Equal([path], To<ShardOwners>(t.State.OwnersAgain().Messages, "gpu-0").Single().Finishing);
+        var gone = t.State.Departed("data-2");
+        Assert.Empty(gone.State.Retiring);
+        Assert.Empty(To<ShardOwners>(gone.Messages, "gpu-0").Single().Finishing);
+        Assert.Empty(gone.State.Departed("data-2").Messages);
+        Assert.Empty(state.Retire("gpu-0").Messages);
     }
 
     [Fact]
