@@ -8,8 +8,8 @@
 # "RESULT cpu_kernels ratio=<worst over gemm, lstm, attention of our time / libtorch 2.10's> target=1.3".
 #   bench/cpu_kernels/run.sh [threads (default 1)] [timed repetitions per kernel turn (default 5)] [rounds (default 2)]
 # Training steps take tens of seconds each, so they run CPU_KERNELS_STEP_WARMUP (default 1) + CPU_KERNELS_STEP_REPEATS
-# (default 1) steps per turn; CPU_KERNELS_GRIDNET_SECONDS (default 2; the train_step size is 4, which needs ~40 GB)
-# sets TF-GridNetV2's mixture length; CPU_KERNELS_OPS=gemm,lstm runs a subset; TORCH_SHIM_PREBUILT=/path/libtorch_shim.so
+# (default 1) steps per turn; CPU_KERNELS_GRIDNET_SECONDS sets TF-GridNetV2's mixture length: default 1, because at
+# 2 s its six turns alone took 14 of a 17-minute run on 2 cores, and the train_step size, 4 s, needs ~40 GB; CPU_KERNELS_OPS=gemm,lstm runs a subset; TORCH_SHIM_PREBUILT=/path/libtorch_shim.so
 # uses an existing native shim. BLIS (libblis4-openmp) is downloaded with apt-get download and unpacked with dpkg-deb -x
 # under out/bench/blis (git-ignored); nothing is installed. About 10-15 minutes at the defaults on 2 cores.
 set -euo pipefail
@@ -51,7 +51,7 @@ ours_dir=bench/cpu_kernels/ours/bin/Release/net10.0
 dotnet bench/cpu_kernels/driver/bin/Release/net10.0/cpu-kernels-driver.dll \
   --threads "$threads" --repeats "$repeats" --rounds "$rounds" \
   --step-warmup "${CPU_KERNELS_STEP_WARMUP:-1}" --step-repeats "${CPU_KERNELS_STEP_REPEATS:-1}" \
-  --gridnet-seconds "${CPU_KERNELS_GRIDNET_SECONDS:-2}" \
+  --gridnet-seconds "${CPU_KERNELS_GRIDNET_SECONDS:-1}" \
   --ours "$ours_dir/cpu-kernels-ours" \
   --python /usr/bin/python3 --script bench/cpu_kernels/cpu_kernels.py \
   --modern bench/cpu_kernels/modern-runtime.sh \

@@ -69,6 +69,13 @@ internal static class Report
             text.AppendLine("- Peak: unknown (no clock in /proc/cpuinfo), so no share of peak is given.");
         }
         text.AppendLine($"- When: {run.Started:yyyy-MM-dd HH:mm} to {run.Finished:HH:mm} UTC; load average {run.LoadBefore} before, {run.LoadAfter} after (other work on the machine shows as noise in every side alike: the sides alternate). OMP_WAIT_POLICY={run.OmpWaitPolicy ?? "(unset)"}.");
+        // The benchmark itself keeps about its thread count busy (and the build before it); more than half the CPUs
+        // beyond that means someone else was running too.
+        double busiest = new[] { run.LoadBefore, run.LoadAfter }.Max(load => double.Parse(load, CultureInfo.InvariantCulture));
+        if (busiest > run.Options.Threads + cpu.LogicalCpus / 2.0)
+        {
+            text.AppendLine($"- **The machine was busy** (load average up to {busiest.ToString(CultureInfo.InvariantCulture)} on {cpu.LogicalCpus} CPUs, where this benchmark accounts for about {run.Options.Threads}): other processes competed for the cores, so these figures are noisier than a quiet machine's (see the `CPU / wall` columns); re-run for final figures.");
+        }
         text.AppendLine();
     }
 
@@ -115,7 +122,7 @@ internal static class Report
         text.AppendLine("## Summary");
         text.AppendLine();
         string[] labels = [.. run.Sides.Select(s => s.Label)];
-        text.AppendLine($"Median ms per side; GFLOPS from the median (counting rule below each op); ratios are our median over the other side's (below 1: ours is faster).");
+        text.AppendLine($"Median ms per side; GFLOPS from the median; ratios are our median over the other side's (below 1: ours is faster). FLOP counting rule: a multiply-add is 2 FLOP, only the matrix products are counted (softmax, the LSTM's gate nonlinearities, sums and the optimizer are not), and a backward counts twice its forward (one product per input gradient), so forward + backward is 3× the forward; each op's formula is under it. The training steps are compared by time only.");
         text.AppendLine();
         text.AppendLine($"| op | {string.Join(" | ", labels.Select(l => $"{l} ms"))} | {string.Join(" | ", labels.Select(l => $"{l} GFLOPS"))} | ours / libtorch 2.10 | ours / python3-torch |");
         text.AppendLine($"|---|{string.Concat(Enumerable.Repeat("---:|", labels.Length * 2 + 2))}");
@@ -140,7 +147,7 @@ internal static class Report
         if (op == "gridnet-step" && run.Options.GridNetSeconds != 4)
         {
             text.AppendLine();
-            text.AppendLine($"**Shorter than the train_step size:** {run.Options.GridNetSeconds:0.##} s mixtures, not 4 s. A 4 s step at batch 2 holds more activations for backward than a 2-core, 24 GB-class machine leaves each side (bench/results/train_step.md has the measured figure) and takes about twice the 2 s step's time; the shorter mixture (CPU_KERNELS_GRIDNET_SECONDS) keeps the run's length reasonable.");
+            text.AppendLine($"**Shorter than the train_step size:** {run.Options.GridNetSeconds:0.##} s mixtures, not 4 s. A 4 s step at batch 2 needs tens of GB of activations for backward (bench/results/train_step.md), and each side's turn is a warm-up step plus the timed one; the shorter mixture (CPU_KERNELS_GRIDNET_SECONDS) keeps the run's length reasonable. The comparison between the sides holds at this length only.");
         }
         text.AppendLine();
         text.AppendLine("| side | median ms | fastest | slowest | timed | GFLOPS | share of peak | CPU / wall | parameters |");
@@ -264,7 +271,7 @@ internal static class Report
             double best = rows.Select(r => r.MedianGflops).DefaultIfEmpty(0).Max();
             if (best > pk)
             {
-                text.AppendLine($"- The fastest GEMM ({best:F1} GFLOPS) is above the nominal peak of {pk:F1}: the core ran faster than /proc/cpuinfo's clock, so the shares of peak here are against the nominal clock, not the boosted one.");
+                text.AppendLine($"- The fastest GEMM median ({best:F1} GFLOPS) is above the nominal peak of {pk:F1}: the core ran faster than /proc/cpuinfo's clock, so the shares of peak here are against the nominal clock, not the boosted one.");
             }
         }
         var pythonKernels = run.Info.GetValueOrDefault("python")?["openblas_corename"]?.GetValue<string>();
