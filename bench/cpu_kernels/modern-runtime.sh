@@ -82,7 +82,7 @@ stale() {
 }
 
 publish_app() {
-  local inputs=("$SOURCES"/*.cs "$SOURCES"/*.csproj "$ROOT/Directory.Build.props")
+  local inputs=("$SOURCES"/*.cs "$SOURCES"/*.csproj "$SOURCES"/../common/*.cs "$ROOT/Directory.Build.props")
   if ! stale "$APP/modern-bench.dll" "${inputs[@]}"; then
     return
   fi

@@ -4,26 +4,8 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-/// <summary>One benchmarked operation: its inputs are built once, then it is repeated.</summary>
-internal interface ITimedOperation : IDisposable
-{
-    /// <summary>Trainable parameters of a model step; null for a bare kernel.</summary>
-    long? ParameterCount { get; }
-
-    /// <summary>Untimed work between repetitions (clearing gradients).</summary>
-    void Prepare();
-
-    /// <summary>One timed repetition, including the release of every tensor it made, as Python frees them within the step.</summary>
-    void Run();
-
-    /// <summary>What the last repetition's parts took, for stderr; empty when there is nothing to add.</summary>
-    string Detail => "";
-}
-
 internal static class Operations
 {
-    public static readonly IReadOnlySet<string> Names = new HashSet<string> { "gemm", "bmm", "lstm", "attention", "whisper-step", "gridnet-step" };
-
     /// <summary>Builds the op's inputs (float32 on CPU, from the seeded generator).</summary>
     public static ITimedOperation Create(BenchRequest request) => request.Op switch
     {

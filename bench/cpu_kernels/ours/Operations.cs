@@ -5,33 +5,15 @@ using Cluster.Torch;
 using Cluster.Torch.Modules;
 using static Cluster.Torch.torch;
 
-/// <summary>One benchmarked operation: its inputs are built once, then it is repeated.</summary>
-internal interface ITimedOperation : IDisposable
-{
-    /// <summary>Trainable parameters of a model step; null for a bare kernel.</summary>
-    long? ParameterCount { get; }
-
-    /// <summary>Untimed work between repetitions (clearing gradients).</summary>
-    void Prepare();
-
-    /// <summary>One timed repetition, including the release of every tensor it made, as Python frees them.</summary>
-    void Run();
-
-    /// <summary>What the last repetition's parts took, for stderr; empty when there is nothing to add.</summary>
-    string Detail => "";
-}
-
 /// <summary>
 /// The ops with the definitions of the libtorch 2.10 side (../modern/Operations.cs), written against Cluster.Torch:
 /// float32 on the CPU, inputs from the seeded generator, gradients set to None between repetitions.
 /// </summary>
 internal static class Operations
 {
-    public static readonly IReadOnlySet<string> Names = new HashSet<string> { "gemm", "bmm", "lstm", "attention", "whisper-step", "gridnet-step" };
-
     private const int SampleRate = 16000;
 
-    public static ITimedOperation Create(KernelRequest request) => request.Op switch
+    public static ITimedOperation Create(BenchRequest request) => request.Op switch
     {
         "gemm" => MatrixProduct(),
         "bmm" => BatchedMatmul(),

@@ -1,9 +1,6 @@
 namespace Cluster.Bench.CpuKernels.Ours;
 
-using System.Diagnostics;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using Cluster.Bench.CpuKernels.Modern;
 using Cluster.Torch;
 using Cluster.Torch.Cpu;
 
@@ -15,19 +12,14 @@ using Cluster.Torch.Cpu;
 public static class Program
 {
     private const ulong Seed = 0;
+    private const string Name = "cpu-kernels-ours";
 
     public static int Main(string[] args)
     {
         // First of all, before the shim is loaded and anything native could print to stdout.
         using var protocol = ProtocolOutput.TakeStandardOutput();
-        KernelRequest request;
-        try
+        if (BenchRequest.TryParse(args, Name) is not { } request)
         {
-            request = KernelRequest.Parse(args);
-        }
-        catch (UsageException e)
-        {
-            Console.Error.WriteLine($"cpu-kernels-ours: {e.Message}\n{KernelRequest.Usage}");
             return 2;
         }
 
@@ -36,10 +28,10 @@ public static class Program
         CpuMemoryCache.Configure(CpuMemoryCache.LimitFor(null, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes));
         var (major, minor, patch) = torch.libtorch_version();
         string runtime = $"Cluster.Torch (C#, .NET {Environment.Version}) on libtorch {major}.{minor}.{patch}";
-        Console.Error.WriteLine($"cpu-kernels-ours: {runtime}; BLAS kernels: {kernels.Explanation}; OpenBLAS reports {LoadedBlas.CoreName() ?? "no core name"}");
+        Console.Error.WriteLine($"{Name}: {runtime}; BLAS kernels: {kernels.Explanation}; OpenBLAS reports {LoadedBlas.CoreName() ?? "no core name"}");
         if (request.Info)
         {
-            protocol.WriteLine(Json(writer =>
+            protocol.WriteLine(KernelTiming.Json(writer =>
             {
                 writer.WriteString("runtime", runtime);
                 writer.WriteString("libtorch", $"{major}.{minor}.{patch}");
@@ -72,53 +64,8 @@ public static class Program
         torch.set_num_threads(request.Threads);
         torch.manual_seed(Seed);
         using var operation = Operations.Create(request);
-        if (operation.ParameterCount is long parameters)
-        {
-            Console.Error.WriteLine($"cpu-kernels-ours: {request.Op}: {parameters:N0} parameters");
-        }
-        var milliseconds = Measure(request.Op, operation, request.Warmup, request.Repeats);
-        Console.Error.WriteLine($"cpu-kernels-ours: {request.Op} at {torch.get_num_threads()} threads: median {Median(milliseconds):F2} ms of {milliseconds.Length}");
-        protocol.WriteLine(Json(writer =>
-        {
-            writer.WriteString("op", request.Op);
-            writer.WriteNumber("threads", request.Threads);
-            writer.WriteStartArray("ms");
-            foreach (double ms in milliseconds)
-            {
-                writer.WriteNumberValue(ms);
-            }
-            writer.WriteEndArray();
-            if (operation.ParameterCount is long count)
-            {
-                writer.WriteNumber("parameters", count);
-            }
-        }));
+        protocol.WriteLine(KernelTiming.Time(Name, request, operation, torch.get_num_threads));
         return 0;
-    }
-
-    /// <summary>Wall-clock of each timed repetition after the untimed warm-ups; the untimed preparation runs before every one.</summary>
-    private static double[] Measure(string op, ITimedOperation operation, int warmup, int repeats)
-    {
-        var milliseconds = new double[repeats];
-        for (int i = -warmup; i < repeats; i++)
-        {
-            operation.Prepare();
-            var cpuBefore = Environment.CpuUsage.TotalTime;
-            long start = Stopwatch.GetTimestamp();
-            operation.Run();
-            long end = Stopwatch.GetTimestamp();
-            double cpu = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds;
-            double ms = (end - start) * 1000.0 / Stopwatch.Frequency;
-            if (i >= 0)
-            {
-                milliseconds[i] = ms;
-            }
-            // Process CPU time next to wall-clock: on a busy machine it tells whether the work or the machine changed.
-            string label = i < 0 ? "warm-up" : $"repetition {i + 1}";
-            string detail = operation.Detail.Length > 0 ? $" = {operation.Detail}" : "";
-            Console.Error.WriteLine($"cpu-kernels-ours: {op} {label}: {ms:F1} ms{detail}; process CPU {cpu:F1} ms");
-        }
-        return milliseconds;
     }
 
     private static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
@@ -131,25 +78,5 @@ public static class Program
         {
             writer.WriteString(name, value);
         }
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        int middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-    }
-
-    private static string Json(Action<Utf8JsonWriter> body)
-    {
-        // Relaxed escaping keeps the config text readable ('+' not \u002B); the output is still plain JSON.
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            writer.WriteStartObject();
-            body(writer);
-            writer.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

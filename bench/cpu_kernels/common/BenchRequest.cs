@@ -1,4 +1,4 @@
-namespace Cluster.Bench.CpuKernels.Ours;
+namespace Cluster.Bench.CpuKernels;
 
 using System.Globalization;
 
@@ -6,22 +6,40 @@ using System.Globalization;
 internal sealed class UsageException(string message) : Exception(message);
 
 /// <summary>
-/// The command line, the same contract as the libtorch 2.10 side (../modern/BenchRequest.cs): either <c>--info</c>,
-/// or <c>--op OP --threads T --warmup W --repeats R [--gridnet-seconds S]</c>.
+/// The command line both C# sides share (ours on Cluster.Torch, the libtorch 2.10 reference on TorchSharp; the python
+/// side, ../cpu_kernels.py, follows the same contract): either <c>--info</c>, or
+/// <c>--op OP --threads T --warmup W --repeats R [--gridnet-seconds S]</c>.
 /// </summary>
-internal sealed record KernelRequest(bool Info, string Op, int Threads, int Warmup, int Repeats, double GridNetSeconds)
+internal sealed record BenchRequest(bool Info, string Op, int Threads, int Warmup, int Repeats, double GridNetSeconds)
 {
-    public const string Usage =
-        "usage: cpu-kernels-ours --info\n" +
-        "       cpu-kernels-ours --op gemm|bmm|lstm|attention|whisper-step|gridnet-step --threads T --warmup W --repeats R [--gridnet-seconds S]";
+    public static readonly IReadOnlySet<string> Operations = new HashSet<string> { "gemm", "bmm", "lstm", "attention", "whisper-step", "gridnet-step" };
 
     private static readonly HashSet<string> Options = ["op", "threads", "warmup", "repeats", "gridnet-seconds"];
 
-    public static KernelRequest Parse(IReadOnlyList<string> args)
+    public static string Usage(string program) =>
+        $"usage: {program} --info\n" +
+        $"       {program} --op {string.Join('|', Operations)} --threads T --warmup W --repeats R [--gridnet-seconds S]";
+
+    /// <summary>The request, or null after the reason and the usage went to stderr.</summary>
+    public static BenchRequest? TryParse(IReadOnlyList<string> args, string program)
+    {
+        try
+        {
+            return Parse(args);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"{program}: {e.Message}\n{Usage(program)}");
+            return null;
+        }
+    }
+
+    /// <exception cref="UsageException">The arguments do not follow the contract.</exception>
+    public static BenchRequest Parse(IReadOnlyList<string> args)
     {
         if (args.Count == 1 && args[0] == "--info")
         {
-            return new KernelRequest(true, "", 0, 0, 0, 0);
+            return new BenchRequest(true, "", 0, 0, 0, 0);
         }
         var values = new Dictionary<string, string>();
         for (int i = 0; i < args.Count; i += 2)
@@ -38,17 +56,17 @@ internal sealed record KernelRequest(bool Info, string Op, int Threads, int Warm
             values[name] = args[i + 1];
         }
         string op = Required(values, "op");
-        if (!Operations.Names.Contains(op))
+        if (!Operations.Contains(op))
         {
             throw new UsageException($"unknown op '{op}'");
         }
-        // 2 s, as the libtorch 2.10 side defaults: a 4 s step at batch 2 needs about 25 GB for backward.
+        // 2 s by default: a 4 s TF-GridNetV2 step at batch 2 needs about 25 GB for backward.
         double seconds = values.TryGetValue("gridnet-seconds", out var text) ? Number(text, "gridnet-seconds") : 2.0;
         if (!(seconds is > 0 and <= 30))
         {
             throw new UsageException($"--gridnet-seconds must lie in (0, 30], got {seconds}");
         }
-        return new KernelRequest(false, op, Count(values, "threads", minimum: 1), Count(values, "warmup", minimum: 0),
+        return new BenchRequest(false, op, Count(values, "threads", minimum: 1), Count(values, "warmup", minimum: 0),
             Count(values, "repeats", minimum: 1), seconds);
     }
 

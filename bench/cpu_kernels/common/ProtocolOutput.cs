@@ -1,4 +1,4 @@
-namespace Cluster.Bench.CpuKernels.Modern;
+namespace Cluster.Bench.CpuKernels;
 
 using System.Runtime.InteropServices;
 using System.Text;
