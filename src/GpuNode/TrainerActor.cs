@@ -212,32 +212,36 @@ public sealed class TrainerActor : ActorBase
     {
         if (message.Generation != generation || job is null) return;
         var work = EpochWork.From(message, rank, job.Cluster.CreditsPerTrainer);
+        bool ahead = current is { } now && work.Epoch == now.Epoch + 1;
+        // A schedule that replaces the current one (a new group, an epoch not sent ahead) brings the owners of its shards.
+        if (!ahead) shardOwners.Clear();
         foreach (var (shard, owner) in message.ShardOwners) shardOwners[shard] = owner;
-        if (current is { } now && work.Epoch == now.Epoch + 1)
+        if (ahead)
         {
             upcoming = work;
-            if (!TryPromote()) RequestWithinCredits();
+            TryPromote();
         }
         else
         {
             current = work;
             upcoming = null;
             SetStepsPerEpoch(work);
-            RequestWithinCredits();
         }
+        RequestWithinCredits();
         TryStartStep();
     }
 
     /// <summary>The current epoch's steps are all trained and the next one is there: it becomes current.</summary>
-    private bool TryPromote()
+    private void TryPromote()
     {
-        if (current is null || current.NextStep is not null || upcoming is null || stepRunning) return false;
+        if (current is null || current.NextStep is not null || upcoming is null || stepRunning) return;
         current = upcoming;
         upcoming = null;
         SetStepsPerEpoch(current);
-        RequestWithinCredits();
-        return true;
     }
+
+    /// <summary>The current epoch's work or the one sent ahead, by epoch; null for any other.</summary>
+    private EpochWork? WorkOf(int epoch) => epoch == current?.Epoch ? current : epoch == upcoming?.Epoch ? upcoming : null;
 
     private void SetStepsPerEpoch(EpochWork work)
     {
@@ -259,8 +263,7 @@ public sealed class TrainerActor : ActorBase
 
     private void OnBatch(BatchData batch)
     {
-        var work = batch.Epoch == current?.Epoch ? current : batch.Epoch == upcoming?.Epoch ? upcoming : null;
-        if (work is null || !work.Receive(batch)) return;
+        if (WorkOf(batch.Epoch) is not { } work || !work.Receive(batch)) return;
         TryStartStep();
     }
 
@@ -268,7 +271,7 @@ public sealed class TrainerActor : ActorBase
     /// shard's owner when that is another node, else when the coordinator sends owners again.</summary>
     private void OnUnavailable(BatchUnavailable unavailable)
     {
-        var work = unavailable.Epoch == current?.Epoch ? current : unavailable.Epoch == upcoming?.Epoch ? upcoming : null;
+        var work = WorkOf(unavailable.Epoch);
         if (work?.Outstanding(unavailable.BatchId) is not { } entry) return;
         work.Refused(entry.BatchId);
         if (shardOwners.TryGetValue(entry.Shard, out var owner) && !Context.System.ResolveActorRef(owner).Path.Equals(Sender.Path))
@@ -395,7 +398,8 @@ public sealed class TrainerActor : ActorBase
             return;
         }
         waiting.Restart();
-        if (!TryPromote()) RequestWithinCredits();
+        TryPromote();
+        RequestWithinCredits();
         TryStartStep();
     }
 

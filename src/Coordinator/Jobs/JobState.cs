@@ -519,9 +519,9 @@ public sealed record JobState
         }
 
         state = state with { Allocator = ShardAllocator.Create(Enumerable.Range(0, state.Shards.Shards.Count), state.DataNodes) };
-        state = state.WithUpcoming();
+        state = state.Scheduled();
         messages.AddRange(state.AssignAll(ref state));
-        messages.AddRange(state.Schedules(ref state));
+        messages.AddRange(state.Schedules());
         return new JobTransition(state, messages);
     }
 
@@ -552,8 +552,7 @@ public sealed record JobState
     {
         RestorePoint? restore = LatestCheckpoint;
         int epoch = restore?.Cursor.Epoch ?? 0;
-        PlannedEpoch plan = epoch == Epoch.Epoch ? Epoch : PlanOf(Planner, epoch);
-        ShardPlan shards = epoch == Epoch.Epoch ? Shards : ShardPlan.Create(epoch, [.. plan.Batches.Select(b => b.BatchId)], Limits.ShardsPerEpoch);
+        var (plan, shards) = EpochPlanOf(epoch);
         Ledger ledger = restore is null ? Ledger.Start(shards) : Ledger.Restore(shards, restore.Cursor);
         return this with
         {
@@ -606,44 +605,42 @@ public sealed record JobState
     {
         int epoch = Ledger.Epoch + 1;
         bool sentAhead = Upcoming is { } upcoming && upcoming.Epoch == epoch && upcoming.Generation == Generation && Phase == JobPhase.Training;
-        PlannedEpoch plan = Upcoming?.Epoch == epoch ? Upcoming.Plan : PlanOf(Planner, epoch);
-        ShardPlan shards = Upcoming?.Epoch == epoch ? Upcoming.Shards : ShardPlan.Create(epoch, [.. plan.Batches.Select(b => b.BatchId)], Limits.ShardsPerEpoch);
-        bool sameShards = shards.Shards.Count == Shards.Shards.Count;
+        var (plan, shards) = EpochPlanOf(epoch);
         JobState state = this with
         {
             Epoch = plan,
             Shards = shards,
             Ledger = Ledger.Start(shards),
-            Allocator = sameShards ? Allocator : ShardAllocator.Create(Enumerable.Range(0, shards.Shards.Count), DataNodes),
-            Upcoming = null,
+            Allocator = shards.Shards.Count == Shards.Shards.Count ? Allocator : ShardAllocator.Create(Enumerable.Range(0, shards.Shards.Count), DataNodes),
         };
-        if (sentAhead)
-        {
-            // The same schedule the trainers were sent ahead: the rest of a fresh epoch from the next step, same ranks.
-            state = state with { Schedule = state.ScheduleOfRest() };
-            state = state.WithUpcoming();
-            var ahead = state.AssignAll(ref state);
-            ahead.AddRange(state.UpcomingSchedules());
-            return new JobTransition(state, ahead);
-        }
-
-        state = state.WithUpcoming();
+        state = state.Scheduled();
         var messages = state.AssignAll(ref state);
-        messages.AddRange(state.Schedules(ref state));
+        messages.AddRange(sentAhead ? state.UpcomingSchedules() : state.Schedules());
         return new JobTransition(state, messages);
     }
 
-    /// <summary>Plans the epoch after the current one to send ahead, where it can be: see <see cref="Upcoming"/>.</summary>
-    private JobState WithUpcoming()
+    /// <summary>The rest of the current epoch scheduled, and the next epoch planned to go ahead where it can (see
+    /// <see cref="Upcoming"/>).</summary>
+    private JobState Scheduled()
     {
+        JobState state = this with { Schedule = ScheduleOf(Ledger.Outstanding(), CompletedStep + 1, Shards) };
         int next = Ledger.Epoch + 1;
-        int perStep = Ranks.WorldSize * Limits.GradientAccumulation;
-        long lastStep = CompletedStep + (Ledger.Outstanding().Count + perStep - 1) / perStep;
+        long lastStep = state.LastScheduledStep;
         if (Phase != JobPhase.Training || (Limits.Epochs is int epochs && next >= epochs) || (Limits.MaxSteps is int max && lastStep >= max))
-            return this with { Upcoming = null };
-        PlannedEpoch plan = Upcoming?.Epoch == next ? Upcoming.Plan : PlanOf(Planner, next);
-        ShardPlan shards = Upcoming?.Epoch == next ? Upcoming.Shards : ShardPlan.Create(next, [.. plan.Batches.Select(b => b.BatchId)], Limits.ShardsPerEpoch);
-        return this with { Upcoming = shards.Shards.Count == Shards.Shards.Count ? new UpcomingEpoch(plan, shards, Generation) : null };
+            return state with { Upcoming = null };
+        var (plan, shards) = EpochPlanOf(next);
+        return state with { Upcoming = shards.Shards.Count == Shards.Shards.Count ? new UpcomingEpoch(plan, shards, Generation) : null };
+    }
+
+    private long LastScheduledStep => Schedule.Length > 0 ? Schedule[^1].Step : CompletedStep;
+
+    /// <summary>The plan and shards of an epoch: the current one's, the one planned ahead, or planned now.</summary>
+    private (PlannedEpoch Plan, ShardPlan Shards) EpochPlanOf(int epoch)
+    {
+        if (epoch == Epoch.Epoch) return (Epoch, Shards);
+        if (Upcoming is { } upcoming && upcoming.Epoch == epoch) return (upcoming.Plan, upcoming.Shards);
+        PlannedEpoch plan = PlanOf(Planner, epoch);
+        return (plan, ShardPlan.Create(epoch, [.. plan.Batches.Select(b => b.BatchId)], Limits.ShardsPerEpoch));
     }
 
     /// <summary>AssignShards for the nodes whose shards changed (plus <paramref name="always"/>), and the new owners for
@@ -683,46 +680,36 @@ public sealed record JobState
 
     private AssignShards Assignment(string node, long version)
     {
-        var items = Epoch.Batches.ToDictionary(b => b.BatchId, b => b.ItemIds, StringComparer.Ordinal);
-        var upcomingItems = Upcoming?.Plan.Batches.ToDictionary(b => b.BatchId, b => b.ItemIds, StringComparer.Ordinal);
         var assignment = new AssignShards { Version = version };
         foreach (int shard in Allocator.ShardsOf(node))
         {
-            var batches = new ShardBatches { Epoch = Ledger.Epoch, Shard = shard };
-            foreach (string id in Shards.Shards[shard].BatchIds.Where(id => !Ledger.IsCommitted(id)))
-            {
-                var planned = new PlannedBatchItems { BatchId = id };
-                planned.ItemIds.Add(items[id]);
-                batches.Batches.Add(planned);
-            }
-
-            assignment.Shards.Add(batches);
-            if (Upcoming is { } upcoming)
-            {
-                var ahead = new ShardBatches { Epoch = upcoming.Epoch, Shard = shard };
-                foreach (string id in upcoming.Shards.Shards[shard].BatchIds)
-                {
-                    var planned = new PlannedBatchItems { BatchId = id };
-                    planned.ItemIds.Add(upcomingItems![id]);
-                    ahead.Batches.Add(planned);
-                }
-
-                assignment.Shards.Add(ahead);
-            }
+            assignment.Shards.Add(ShardBatchesOf(Epoch, Shards.Shards[shard], id => !Ledger.IsCommitted(id)));
+            if (Upcoming is { } upcoming) assignment.Shards.Add(ShardBatchesOf(upcoming.Plan, upcoming.Shards.Shards[shard], _ => true));
         }
 
         return assignment;
     }
 
-    /// <summary>The rest of the epoch as steps: <c>world size × accumulation</c> outstanding batches per step, in plan
-    /// order, batch k of a step to rank k mod world size; cut at max steps. Every trainer gets every entry, and the
-    /// next epoch's schedule when it goes ahead.</summary>
-    private List<Dispatch> Schedules(ref JobState state)
+    private static ShardBatches ShardBatchesOf(PlannedEpoch plan, Shard shard, Func<string, bool> due)
     {
-        state = state with { Schedule = state.ScheduleOfRest() };
-        string committed = LedgerCursorJson.Serialize(state.Ledger.CursorAt(state.Ledger.Step));
-        var messages = state.ScheduleMessages(state.Ledger.Epoch, state.Schedule, committed);
-        messages.AddRange(state.UpcomingSchedules());
+        var items = plan.Batches.ToDictionary(b => b.BatchId, b => b.ItemIds, StringComparer.Ordinal);
+        var batches = new ShardBatches { Epoch = plan.Epoch, Shard = shard.Index };
+        foreach (string id in shard.BatchIds.Where(due))
+        {
+            var planned = new PlannedBatchItems { BatchId = id };
+            planned.ItemIds.Add(items[id]);
+            batches.Batches.Add(planned);
+        }
+
+        return batches;
+    }
+
+    /// <summary>The messages of <see cref="Schedule"/> for every trainer, and of the next epoch's when it goes ahead.</summary>
+    private List<Dispatch> Schedules()
+    {
+        string committed = LedgerCursorJson.Serialize(Ledger.CursorAt(Ledger.Step));
+        var messages = ScheduleMessages(Ledger.Epoch, Schedule, committed);
+        messages.AddRange(UpcomingSchedules());
         return messages;
     }
 
@@ -730,14 +717,13 @@ public sealed record JobState
     private List<Dispatch> UpcomingSchedules()
     {
         if (Upcoming is not { } upcoming) return [];
-        long lastStep = Schedule.Length > 0 ? Schedule.Max(b => b.Step) : CompletedStep;
-        var entries = ScheduleOf(upcoming.Shards.BatchIds, lastStep + 1, upcoming.Shards);
+        var entries = ScheduleOf(upcoming.Shards.BatchIds, LastScheduledStep + 1, upcoming.Shards);
         string committed = LedgerCursorJson.Serialize(Ledger.Start(upcoming.Shards).CursorAt(-1));
         return ScheduleMessages(upcoming.Epoch, entries, committed);
     }
 
-    private ImmutableArray<ScheduledBatch> ScheduleOfRest() => ScheduleOf(Ledger.Outstanding(), CompletedStep + 1, Shards);
-
+    /// <summary>Outstanding batches as steps from <paramref name="first"/>: <c>world size × accumulation</c> per step, in
+    /// plan order, batch k of a step to rank k mod world size; cut at max steps. Every trainer gets every entry.</summary>
     private ImmutableArray<ScheduledBatch> ScheduleOf(IReadOnlyList<string> outstanding, long first, ShardPlan shards)
     {
         int world = Ranks.WorldSize;
