@@ -6,6 +6,7 @@ using Cluster.Shared.Jobs;
 using Cluster.Shared.Planning;
 using Cluster.Shared.Protocol;
 using Cluster.Torch;
+using Cluster.Torch.Cpu;
 using Cluster.Torch.Distributed;
 
 namespace Cluster.GpuNode;
@@ -135,6 +136,8 @@ public sealed class TrainerActor : ActorBase
         {
             core = TrainerCore.Create(spec, welcome.JobYaml, device);
             Console.Error.WriteLine($"{options.Name}: {core.Precision.Decision}");
+            // Which kernels this trainer's BLAS runs, in its own words: the launcher's choice reached it, or not.
+            Console.Error.WriteLine($"{options.Name}: BLAS kernels: {BlasKernels.Ensure().Explanation}; {BlasKernels.LoadedOpenBlasConfig() ?? "libblas.so.3 is not OpenBLAS"}");
             return CoreBuilt.Instance;
         }, BeforeAnyGroup);
     }

@@ -14,7 +14,8 @@ public static class TrainRun
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
 
-    public static int Run(TrainOptions options, TextWriter output, TextWriter error)
+    /// <param name="finished">Given the job's final status once it has ended (not called when it could not start).</param>
+    public static int Run(TrainOptions options, TextWriter output, TextWriter error, Action<JobStatus>? finished = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Problems();
@@ -71,6 +72,7 @@ public static class TrainRun
             lock (logGate) logFile = new StreamWriter(Path.Combine(host.RunDirectory, "coordinator.log"), append: true) { AutoFlush = true };
             JobStatus final = Interactive(output) ? ShowLive(host, output) : ShowLines(host, output);
             output.WriteLine(Summary(final));
+            finished?.Invoke(final);
             return final.Failed ? ExitCodes.Failure : ExitCodes.Ok;
         }
         finally

@@ -3,7 +3,7 @@ namespace Cluster.Coordinator.Demo;
 /// <summary>Settings of the embedded demo: a synthesized Mandarin corpus, a tiny Whisper, DataNodes and GpuNodes on the CPU.</summary>
 public sealed record DemoOptions(int Steps, ulong Seed, string OutputDirectory, int Utterances, int DataNodes, int GpuNodes)
 {
-    public static readonly DemoOptions Default = new(300, 42, Path.Combine("out", "demo"), 400, 2, 2);
+    public static readonly DemoOptions Default = new(600, 42, Path.Combine("out", "demo"), 800, 2, 2);
 
     public IReadOnlyList<string> Validate()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Cluster.Coordinator.Cli;
 using Cluster.Coordinator.Runtime;
@@ -16,6 +17,9 @@ public static class WhisperDemo
 {
     private const double MaxClipSeconds = 4;
 
+    /// <summary>The held-out CER below which the demo says the model has learned (the issue's bar for a 5-minute run).</summary>
+    public const double TargetCer = 0.15;
+
     public static int Run(DemoOptions options, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -23,7 +27,10 @@ public static class WhisperDemo
         string jobPath = Path.Combine(root, "job.yaml");
         string train = Path.Combine(root, "train.jsonl");
         string dev = Path.Combine(root, "dev.jsonl");
-        if (!File.Exists(train) || !File.Exists(dev))
+        // The corpus is synthesized once per size and seed: a later demo with other --utterances or --seed makes a new one.
+        string corpusStamp = Path.Combine(root, "corpus.stamp");
+        string wanted = string.Create(CultureInfo.InvariantCulture, $"utterances {options.Utterances}, seed {options.Seed}");
+        if (!File.Exists(train) || !File.Exists(dev) || !File.Exists(corpusStamp) || File.ReadAllText(corpusStamp).Trim() != wanted)
         {
             output.WriteLine($"synthesizing {options.Utterances} Mandarin utterances with espeak-ng into {root} ...");
             SynthesizedCorpus corpus = CorpusSynthesizer.Write(Path.Combine(root, "corpus"), new CorpusSynthesisOptions
@@ -38,6 +45,7 @@ public static class WhisperDemo
             IEnumerable<Utterance> Short(string split) => corpus.Splits[split].Where(u => u.Duration <= MaxClipSeconds);
             ManifestWriter.WriteJsonl(dev, Short("dev"));
             ManifestWriter.WriteJsonl(train, Short("train"));
+            File.WriteAllText(corpusStamp, wanted + "\n");
             output.WriteLine($"corpus: {corpus.Count} utterances ({corpus.TotalSeconds / 60:F1} min), {Short("train").Count()} training clips of at most {MaxClipSeconds} s");
         }
 
@@ -51,12 +59,38 @@ public static class WhisperDemo
             Directory.Delete(checkpoints, recursive: true);
         }
 
-        return TrainRun.Run(new TrainOptions(jobPath, options.DataNodes, options.GpuNodes), output, error);
+        var clock = Stopwatch.StartNew();
+        JobStatus? final = null;
+        int code = TrainRun.Run(new TrainOptions(jobPath, options.DataNodes, options.GpuNodes), output, error, status => final = status);
+        if (final is not null) output.WriteLine(Verdict(final, options.Steps, clock.Elapsed, Path.Combine(root, "runs", "demo", "logs")));
+        return code;
+    }
+
+    /// <summary>The demo's last line: did the model learn? The held-out CER of the last evaluation against the target.</summary>
+    public static string Verdict(JobStatus final, int steps, TimeSpan elapsed, string logs)
+    {
+        ArgumentNullException.ThrowIfNull(final);
+        string took = string.Create(CultureInfo.InvariantCulture, $"{final.Step} steps in {elapsed.TotalMinutes:F1} min");
+        if (final.Failed) return $"demo: the job failed after {took}; the logs in {logs} say why";
+        if (!final.Evaluation.TryGetValue("cer", out double cer))
+            return $"demo: no held-out evaluation after {took}";
+        string measured = string.Create(CultureInfo.InvariantCulture, $"held-out CER {cer * 100:F1}% at step {final.EvaluationStep}, after {took}");
+        return cer < TargetCer
+            ? string.Create(CultureInfo.InvariantCulture, $"demo: {measured}: below {TargetCer * 100:F0}%, the model transcribes speech it never trained on")
+            : string.Create(CultureInfo.InvariantCulture, $"demo: {measured}: not below {TargetCer * 100:F0}% yet; train longer (./demo.sh --steps {Math.Max(2 * steps, DemoOptions.Default.Steps)})");
+    }
+
+    /// <summary>Every how many steps the demo evaluates and checkpoints: about six times a run, on a step count that
+    /// divides the run, so that the last step is always evaluated and the last line speaks of the final model.</summary>
+    public static int EvaluationEvery(int steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        return Enumerable.Range(1, steps).Where(d => steps % d == 0 && (d >= 10 || d == steps)).MinBy(d => Math.Abs(d - steps / 6.0));
     }
 
     private static string JobYaml(DemoOptions options)
     {
-        int every = Math.Max(10, options.Steps / 6);
+        int every = EvaluationEvery(options.Steps);
         return string.Create(CultureInfo.InvariantCulture, $"""
             # Written by `cluster demo`: a tiny Whisper on a synthesized Mandarin corpus, trained on the CPU.
             name: demo
