@@ -20,9 +20,13 @@ internal static class JobRun
     }
 
     /// <summary>Runs the job to its end and checks that it finished without failing.</summary>
-    public static JsonElement RunToEnd(TinyJob job)
+    public static JsonElement RunToEnd(TinyJob job) => RunToEnd(job, new Dictionary<string, string>());
+
+    /// <summary>Runs the job to its end with <paramref name="environment"/> added to the cluster's, and checks that it
+    /// finished without failing.</summary>
+    public static JsonElement RunToEnd(TinyJob job, IReadOnlyDictionary<string, string> environment)
     {
-        using Process train = job.StartTrain();
+        using Process train = job.StartTrain(environment);
         WaitForExit(train, job);
         Assert.True(train.ExitCode == 0, job.Transcript());
         JsonElement status = job.FinalStatus();

@@ -53,7 +53,11 @@ internal sealed class TinyJob : IDisposable
 
     public StringBuilder Output { get; } = new();
 
-    public Process StartTrain(params string[] extra) => ClusterCli.Start(Directory, Output, ["train", JobPath, .. extra]);
+    public Process StartTrain(params string[] extra) => StartTrain(new Dictionary<string, string>(), extra);
+
+    /// <summary>Starts <c>cluster train</c> with <paramref name="environment"/> added to this process's (the nodes inherit it).</summary>
+    public Process StartTrain(IReadOnlyDictionary<string, string> environment, params string[] extra) =>
+        ClusterCli.Start(Directory, Output, environment, ["train", JobPath, .. extra]);
 
     public string Transcript() => ClusterCli.Text(Output);
 
