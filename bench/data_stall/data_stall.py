@@ -328,10 +328,13 @@ def main():
          "batches often arrive after the step that needs them could start, even with `credits_per_trainer: 4` "
          "batches requested ahead per trainer."))
     if main_run["boundaries"] > 0:
-        w(f"- {share:.0%} of the wait falls on the first step of an epoch: the coordinator sends the next epoch's schedule "
-          f"only once every rank has committed the last step, and a trainer cannot request batches of an epoch it has "
-          f"no schedule for, so at each epoch start the pipeline refills (the schedule's round trip, then the first "
-          f"batch's build and transfer). Sending the next epoch's schedule ahead would hide most of it.")
+        boundary_target = 0.20
+        w(f"- {share:.0%} of the wait falls on the first step of an epoch (target: below {boundary_target:.0%}, "
+          f"{'met' if share < boundary_target else 'not met'}). The coordinator sends epoch N+1's schedule and shard "
+          f"assignments while epoch N trains (`UpcomingEpoch`), and a trainer requests N+1's first batches with the "
+          f"credits N's last steps free, so no epoch start waits for a schedule's round trip and a pipeline refill. "
+          f"(Before that change, 96% of the wait fell on epoch starts in this bench: 0.032 s per rank and epoch start, "
+          f"2026-12-06.)")
     w("- Fixed with this bench (`DataNodeActor`): at an epoch start a trainer's request could overtake the "
       "coordinator's `AssignShards` to the DataNode (they travel over different connections) and was refused; the "
       "trainer then waited for the coordinator to send the shard owners again (1.5 s after an assignment changes), "

@@ -104,9 +104,9 @@ static BatchData SyntheticBatch(DType encoding)
     var data = new BatchData { Epoch = 0, BatchId = "template", Producer = "data-1", Examples = Rows };
     foreach (var tensor in new[]
     {
-        Cluster.Shared.Wire.WireTensor.FromFloats(WireBatches.InputFeatures, features, [Rows, Mels, Frames], encoding),
-        Cluster.Shared.Wire.WireTensor.FromInt64(WireBatches.DecoderInputIds, ids, [Rows, Tokens]),
-        Cluster.Shared.Wire.WireTensor.FromInt64(WireBatches.Labels, ids, [Rows, Tokens]),
+        Cluster.Shared.Wire.WireTensor.FromFloats(Cluster.Shared.Wire.BatchTensorNames.InputFeatures, features, [Rows, Mels, Frames], encoding),
+        Cluster.Shared.Wire.WireTensor.FromInt64(Cluster.Shared.Wire.BatchTensorNames.DecoderInputIds, ids, [Rows, Tokens]),
+        Cluster.Shared.Wire.WireTensor.FromInt64(Cluster.Shared.Wire.BatchTensorNames.Labels, ids, [Rows, Tokens]),
     })
     {
         var payload = new TensorPayload { Name = tensor.Name, Dtype = (int)tensor.DType, Data = Google.Protobuf.ByteString.CopyFrom(tensor.Data) };

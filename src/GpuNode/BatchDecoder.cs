@@ -16,9 +16,9 @@ public static class BatchDecoder
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Examples == 0) return null;
         var tensors = Tensors(batch);
-        var features = Get(tensors, batch, "input_features", 3);
-        var decoderInput = Get(tensors, batch, "decoder_input_ids", 2);
-        var labels = Get(tensors, batch, "labels", 2);
+        var features = Get(tensors, batch, BatchTensorNames.InputFeatures, 3);
+        var decoderInput = Get(tensors, batch, BatchTensorNames.DecoderInputIds, 2);
+        var labels = Get(tensors, batch, BatchTensorNames.Labels, 2);
         if (decoderInput.DType != DType.Int64 || labels.DType != DType.Int64)
             throw new InvalidDataException($"batch '{batch.BatchId}': decoder_input_ids and labels must be int64");
         if (!features.DType.IsFloatingPoint()) throw new InvalidDataException($"batch '{batch.BatchId}': input_features must be floating point, not {features.DType}");
@@ -35,8 +35,8 @@ public static class BatchDecoder
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Examples == 0) return null;
         var tensors = Tensors(batch);
-        var noisy = Get(tensors, batch, "noisy", 2);
-        var clean = Get(tensors, batch, "clean", 2);
+        var noisy = Get(tensors, batch, BatchTensorNames.Noisy, 2);
+        var clean = Get(tensors, batch, BatchTensorNames.Clean, 2);
         if (!noisy.Shape.SequenceEqual(clean.Shape))
             throw new InvalidDataException($"batch '{batch.BatchId}': noisy [{string.Join(", ", noisy.Shape)}] and clean [{string.Join(", ", clean.Shape)}] disagree");
         return new EnhancementMicroBatch(noisy.ToTensor(device).to(DType.Float32), clean.ToTensor(device).to(DType.Float32));

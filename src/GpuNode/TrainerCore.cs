@@ -251,10 +251,7 @@ public sealed class TrainerCore : IDisposable
         if (job.Model.Whisper is { } whisper)
         {
             if (whisper.Pretrained is { } pretrained) return WhisperModel.FromPretrained(pretrained, device).train();
-            var config = whisper.Dims ?? (whisper.ConfigPath is { } path
-                ? Speech.Models.Whisper.WhisperConfig.Load(path)
-                : throw new ArgumentException("the Whisper spec has neither dims, a config file nor a pretrained checkpoint"));
-            return new WhisperModel(config).to(device).train();
+            return new WhisperModel(whisper.LoadConfig()).to(device).train();
         }
         var grid = job.Model.TFGridNetV2 ?? throw new ArgumentException("the job spec names no model");
         var model = new TFGridNetV2(grid.Config);
@@ -271,13 +268,6 @@ public sealed class TrainerCore : IDisposable
         ScheduleKind.Constant => Schedules.ConstantWithWarmup(optimizer, spec.WarmupSteps),
         ScheduleKind.CosineWarmRestarts => new CosineAnnealingWarmRestarts(optimizer, spec.T0, spec.TMult, spec.MinLearningRate),
         // Hugging Face's linear schedule; the total is read per step, as epoch-based jobs learn it from their first schedule.
-        _ => new LambdaLR(optimizer, step => LinearFactor(step, spec.WarmupSteps, totalSteps())),
+        _ => Schedules.LinearWithWarmup(optimizer, spec.WarmupSteps, totalSteps),
     };
-
-    private static double LinearFactor(int step, int warmup, int total)
-    {
-        if (step < warmup) return (double)step / Math.Max(1, warmup);
-        if (total <= 0) return 1.0;
-        return Math.Max(0.0, (double)(total - step) / Math.Max(1, total - warmup));
-    }
 }

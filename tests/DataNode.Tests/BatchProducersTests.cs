@@ -18,7 +18,7 @@ public sealed class BatchProducersTests
 
         var data = producer.Build(0, "e0-b2", TinyCorpus.Batches["e0-b2"]);
 
-        var features = WireBatches.Parse(data.Tensors.Single(t => t.Name == WireBatches.InputFeatures));
+        var features = WireBatches.Parse(data.Tensors.Single(t => t.Name == Cluster.Shared.Wire.BatchTensorNames.InputFeatures));
         Assert.Equal(DType.Float16, features.DType);
         var manifest = ManifestReader.Read(Path.Combine(corpus.Directory, "train.jsonl"));
         var expected = new WhisperBatchBuilder(WhisperTokenizer.Bundled(51865), new WhisperBatchOptions { Language = "en", Frames = TinyCorpus.Frames })

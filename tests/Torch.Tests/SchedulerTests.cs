@@ -64,6 +64,31 @@ public sealed class SchedulerTests
         }
     }
 
+    /// <summary>What trainers run: the total read per step, learned during the warm-up (an epoch-based job's first
+    /// schedule), gives PyTorch's rates; before it is known the rate after the warm-up is the base rate.</summary>
+    [Fact]
+    public void LinearScheduleWithTheTotalLearnedLaterMatchesPyTorch()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "parity", "schedulers.json");
+        using var fixture = JsonDocument.Parse(File.ReadAllText(path));
+        var expected = fixture.RootElement.GetProperty("schedulers").GetProperty("linear_warmup_decay").GetProperty("lrs")
+            .EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        var optimizer = new FakeOptimizer(BaseLr);
+        int total = 0;
+        var scheduler = Schedules.LinearWithWarmup(optimizer, warmupSteps: 10, totalSteps: () => total);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            if (i == 3) total = 50;
+            Assert.True(Close(expected[i], optimizer.GetLearningRate(0)), $"step {i}: PyTorch {expected[i]:R}, ours {optimizer.GetLearningRate(0):R}");
+            scheduler.Step();
+        }
+
+        var unknown = new FakeOptimizer(BaseLr);
+        var unknownTotal = Schedules.LinearWithWarmup(unknown, warmupSteps: 2, totalSteps: () => 0);
+        for (var i = 0; i < 5; i++) unknownTotal.Step();
+        Assert.Equal(BaseLr, unknown.GetLearningRate(0));
+    }
+
     [Fact]
     public void LRSchedulerStateRoundTripsThroughJsonMidRun()
     {

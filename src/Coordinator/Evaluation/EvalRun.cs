@@ -109,8 +109,7 @@ public static class EvalRun
     private static int Whisper(JobSpec job, string checkpoint, IReadOnlyList<string> paths, Device device, EvalOptions options,
         string destination, TextWriter output, Action<string> say)
     {
-        WhisperModelSpec spec = job.Model.Whisper!;
-        Manifest manifest = Merge([.. paths.Select(path => ManifestReader.Read(path, job.Data.Format))]);
+        Manifest manifest = WhisperEvaluationData.FromJob(job, paths);
         using WhisperModel model = WhisperModel.FromPretrained(checkpoint, device);
         model.eval();
         EvaluationSpec evaluation = job.Evaluation with
@@ -118,16 +117,12 @@ public static class EvalRun
             BeamSize = options.BeamSize ?? job.Evaluation.BeamSize,
             GenerationMaxLength = options.MaxNewTokens ?? job.Evaluation.GenerationMaxLength,
         };
-        var transcriber = new WhisperTranscriber(model, spec.LoadTokenizer(model.Config.VocabSize),
-            evaluation.Decoding(job.Data.Language, spec.DecoderTask), device);
+        WhisperTranscriber transcriber = WhisperEvaluationData.Transcriber(job, evaluation, model, device);
         output.WriteLine($"transcribing {manifest.Count} utterances of {manifest.Source} on {device} " +
             $"({(evaluation.BeamSize > 1 ? $"beam {evaluation.BeamSize}" : "greedy")}, at most {evaluation.GenerationMaxLength} tokens each)");
         var progress = new Progress(manifest.Count, "utterances", output);
-        AsrReport report = AsrEvaluation.Run(manifest, new CountingTranscriber(transcriber, progress), new AsrEvaluationOptions
-        {
-            BatchSize = options.BatchSize ?? job.Batching.BatchSize ?? AsrEvaluationOptions.Default.BatchSize,
-            SampleCount = options.Worst ?? AsrEvaluationOptions.Default.SampleCount,
-        });
+        AsrReport report = AsrEvaluation.Run(manifest, new CountingTranscriber(transcriber, progress),
+            WhisperEvaluationData.Options(job, options.BatchSize, options.Worst));
         if (transcriber.Trimmed > 0)
         {
             say($"warning: {transcriber.Trimmed} utterance(s) were longer than the model's window of " +
@@ -256,24 +251,6 @@ public static class EvalRun
         {
             if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
             throw;
-        }
-    }
-
-    // A job may list several evaluation manifests; they are scored as one set (micro-averaged), as the trainers do.
-    private static Manifest Merge(IReadOnlyList<Manifest> manifests)
-    {
-        if (manifests.Count == 1) return manifests[0];
-        RequireUniqueIds(manifests.SelectMany(m => m.Utterances.Select(u => u.Id)), manifests.Select(m => m.Source));
-        return new Manifest(string.Join(" + ", manifests.Select(m => m.Source)), manifests.SelectMany(m => m.Utterances));
-    }
-
-    private static void RequireUniqueIds(IEnumerable<string> ids, IEnumerable<string> sources)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        if (ids.FirstOrDefault(id => !seen.Add(id)) is { } repeated)
-        {
-            throw new InvalidDataException($"id '{repeated}' appears more than once in {string.Join(", ", sources)}; the manifests are scored as one set, " +
-                "so evaluate them one at a time with --manifest");
         }
     }
 

@@ -22,29 +22,14 @@ public static class BatchProducers
 
     private static WhisperBatchProducer Whisper(JobSpec job, WhisperModelSpec model, string producer)
     {
-        WhisperConfig config = Config(model);
+        WhisperConfig config = model.LoadConfig();
         var tokenizer = model.LoadTokenizer(config.VocabSize);
-        var options = new WhisperBatchOptions
-        {
-            Language = job.Data.Language,
-            Task = model.DecoderTask,
-            Frames = config.InputFrames,
-            MelBins = config.NumMelBins,
-            MaxLabelTokens = Math.Min(job.Batching.MaxTokens ?? WhisperTokenizer.DefaultMaxLength, Math.Min(config.MaxTargetPositions, WhisperTokenizer.DefaultMaxLength)),
-        };
+        WhisperBatchOptions options = model.BatchOptions(config, job.Data.Language, job.Batching.MaxTokens);
         _ = new WhisperBatchBuilder(tokenizer, options); // checks language and tokenizer now rather than on the first batch
         var utterances = TrainingData.Read(job).Utterances;
         // Half the bytes on the wire when the trainer computes in 16 bits anyway; fp16 keeps more mantissa than bf16.
         DType encoding = job.Training.Precision == Precision.Float32 ? DType.Float32 : DType.Float16;
         return new WhisperBatchProducer(producer, utterances, () => new WhisperBatchBuilder(tokenizer, options), encoding);
-    }
-
-    private static WhisperConfig Config(WhisperModelSpec model)
-    {
-        if (model.Dims is { } dims) return dims;
-        if (model.ConfigPath is { } path) return WhisperConfig.Load(path);
-        if (model.Pretrained is { } pretrained) return WhisperConfig.Load(Path.Combine(pretrained, "config.json"));
-        throw new InvalidDataException("model.whisper names no size, config, dims or pretrained checkpoint");
     }
 
     private static EnhancementBatchProducer Enhancement(JobSpec job, string producer)

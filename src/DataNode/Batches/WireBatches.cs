@@ -9,12 +9,6 @@ namespace Cluster.DataNode.Batches;
 /// <summary>Host batches as <see cref="BatchData"/>: the tensor names and layouts trainers expect (docs/cluster.md).</summary>
 public static class WireBatches
 {
-    public const string InputFeatures = "input_features";
-    public const string DecoderInputIds = "decoder_input_ids";
-    public const string Labels = "labels";
-    public const string Noisy = "noisy";
-    public const string Clean = "clean";
-
     /// <summary>A Whisper batch; features travel as <paramref name="featureEncoding"/> (fp16 halves the bytes).</summary>
     public static BatchData FromWhisper(int epoch, string producer, WhisperBatch batch, DType featureEncoding)
     {
@@ -22,9 +16,9 @@ public static class WireBatches
         var data = Header(epoch, producer, batch.BatchId, batch.Count, batch.Skipped);
         if (batch.Count == 0) return data;
         long rows = batch.Count, length = batch.Labels.Length;
-        data.Tensors.Add(Payload(WireTensor.FromFloats(InputFeatures, batch.Features, [rows, batch.MelBins, batch.Frames], featureEncoding)));
-        data.Tensors.Add(Payload(WireTensor.FromInt64(DecoderInputIds, batch.Labels.DecoderInput, [rows, length])));
-        data.Tensors.Add(Payload(WireTensor.FromInt64(Labels, batch.Labels.Labels, [rows, length])));
+        data.Tensors.Add(Payload(WireTensor.FromFloats(BatchTensorNames.InputFeatures, batch.Features, [rows, batch.MelBins, batch.Frames], featureEncoding)));
+        data.Tensors.Add(Payload(WireTensor.FromInt64(BatchTensorNames.DecoderInputIds, batch.Labels.DecoderInput, [rows, length])));
+        data.Tensors.Add(Payload(WireTensor.FromInt64(BatchTensorNames.Labels, batch.Labels.Labels, [rows, length])));
         return data;
     }
 
@@ -34,8 +28,8 @@ public static class WireBatches
         var data = Header(epoch, producer, batch.BatchId, batch.Count, batch.Skipped);
         if (batch.Count == 0) return data;
         long[] shape = [batch.Count, batch.Samples];
-        data.Tensors.Add(Payload(WireTensor.FromFloats(Noisy, batch.Noisy, shape)));
-        data.Tensors.Add(Payload(WireTensor.FromFloats(Clean, batch.Clean, shape)));
+        data.Tensors.Add(Payload(WireTensor.FromFloats(BatchTensorNames.Noisy, batch.Noisy, shape)));
+        data.Tensors.Add(Payload(WireTensor.FromFloats(BatchTensorNames.Clean, batch.Clean, shape)));
         return data;
     }
 

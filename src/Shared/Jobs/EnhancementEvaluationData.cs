@@ -24,12 +24,12 @@ public static class EnhancementEvaluationData
             {
                 EnhancementSpec mixing = job.Enhancement;
                 var clean = new Manifest(source, manifests.SelectMany(path => JobManifests.ReadSpeech(job, path, Role).Utterances));
-                IReadOnlyList<float[]> noises = NoiseRecordings.Load(mixing.Noise, EnhancementEvaluation.SampleRate);
-                return EnhancementEvaluationSet.Mixed(clean, noises, new NoiseMixer(mixing.MinSnrDb, mixing.MaxSnrDb), job.Seed);
+                IReadOnlyList<float[]> noises = NoiseRecordings.Load(mixing.Noise, job.Data.SampleRate);
+                return EnhancementEvaluationSet.Mixed(clean, noises, new NoiseMixer(mixing.MinSnrDb, mixing.MaxSnrDb), job.Seed, job.Data.SampleRate);
             }
 
             var pairs = new EnhancementManifest(source, manifests.SelectMany(path => JobManifests.ReadPairs(job, path, Role).Pairs));
-            return EnhancementEvaluationSet.FromManifest(pairs);
+            return EnhancementEvaluationSet.FromManifest(pairs, job.Data.SampleRate);
         }
         catch (ArgumentException duplicate)
         {

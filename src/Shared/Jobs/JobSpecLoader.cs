@@ -164,6 +164,8 @@ public static class JobSpecLoader
             section.RejectUnknownKeys();
             int sources = (size is null ? 0 : 1) + (config is null ? 0 : 1) + (section.Has("dims") ? 1 : 0);
             if (sources > 1) section.Error("set at most one of size, config and dims");
+            else if (sources == 1 && pretrained is not null)
+                section.Error("pretrained", "the checkpoint's config.json sets the model's dimensions; set pretrained alone, or size, config or dims without it");
             else if (sources == 0 && pretrained is null) section.Error("set one of size, config, dims or pretrained (whose config.json is used)");
             if (size is not null && !WhisperConfig.PresetNames.Contains(size))
             {

@@ -1,3 +1,4 @@
+using Cluster.Speech.Batching;
 using Cluster.Speech.Models.Whisper;
 using Cluster.Speech.Text;
 
@@ -29,6 +30,36 @@ public sealed record WhisperModelSpec
     public string Task { get; init; } = "transcribe";
 
     public WhisperTask DecoderTask => Task == "translate" ? WhisperTask.Translate : WhisperTask.Transcribe;
+
+    /// <summary>
+    /// The model's dimensions, decided here for DataNodes (feature frames, label length), trainers and evaluators alike:
+    /// the size or inline dims, else the config file, else the pretrained checkpoint's <c>config.json</c>. The loader
+    /// refuses a pretrained checkpoint together with any of the others, so the order cannot pick a different model.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The config file is missing or malformed.</exception>
+    public WhisperConfig LoadConfig()
+    {
+        if (Dims is { } dims) return dims;
+        string path = ConfigPath ?? (Pretrained is { } pretrained ? Path.Combine(pretrained, "config.json")
+            : throw new InvalidDataException("model.whisper names no size, config, dims or pretrained checkpoint"));
+        return WhisperConfig.Load(path);
+    }
+
+    /// <summary>How batches for this model are built from a job's clips, for training (DataNodes) and evaluation
+    /// (trainers, <c>cluster eval</c>) alike: the decoder prompt, the model's input window and mel bins, and the label
+    /// length (the job's <c>batching.max_tokens</c> within the model's text context).</summary>
+    public WhisperBatchOptions BatchOptions(WhisperConfig config, string? language, int? maxTokens)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new WhisperBatchOptions
+        {
+            Language = language,
+            Task = DecoderTask,
+            Frames = config.InputFrames,
+            MelBins = config.NumMelBins,
+            MaxLabelTokens = Math.Min(maxTokens ?? WhisperTokenizer.DefaultMaxLength, Math.Min(config.MaxTargetPositions, WhisperTokenizer.DefaultMaxLength)),
+        };
+    }
 
     /// <summary>
     /// The tokenizer of the job: <see cref="Tokenizer"/>, else the <see cref="Pretrained"/> checkpoint's Hugging Face

@@ -9,15 +9,13 @@ namespace Cluster.Speech.Evaluation;
 /// </summary>
 public static class EnhancementEvaluation
 {
-    /// <summary>The rate audio is read at and enhancers work at.</summary>
-    public const int SampleRate = 16000;
-
     /// <exception cref="InvalidDataException">A pair's noisy and clean recordings differ in length or are empty.</exception>
     /// <exception cref="InvalidOperationException">The enhancer returned the wrong number of waveforms, one of the
     /// wrong length, or one with NaN or infinite samples.</exception>
-    public static EnhancementReport Run(EnhancementManifest manifest, IEnhancer enhancer, EnhancementEvaluationOptions? options = null,
+    /// <param name="sampleRate">The rate the recordings are read at: the one the model was trained at.</param>
+    public static EnhancementReport Run(EnhancementManifest manifest, int sampleRate, IEnhancer enhancer, EnhancementEvaluationOptions? options = null,
         CancellationToken cancellationToken = default) =>
-        Run(EnhancementEvaluationSet.FromManifest(manifest), enhancer, options, cancellationToken);
+        Run(EnhancementEvaluationSet.FromManifest(manifest, sampleRate), enhancer, options, cancellationToken);
 
     /// <exception cref="InvalidDataException">A pair cannot be read or made.</exception>
     /// <exception cref="InvalidOperationException">The enhancer returned the wrong number of waveforms, one of the
@@ -55,7 +53,7 @@ public static class EnhancementEvaluation
             }
         }
 
-        return new EnhancementReport(set.Source, results, best, worst);
+        return new EnhancementReport(set.Source, set.SampleRate, results, best, worst);
     }
 
     // Ties go to manifest order, so the same scores always pick the same examples.

@@ -29,7 +29,7 @@ internal static class EnhancementPlot
     private static readonly Rgb Frame = new(170, 170, 170);
 
     /// <param name="heading">What the pair is in the report, e.g. "worst 1 of 5"; the id follows it.</param>
-    public static Canvas Render(EnhancementExample example, string heading)
+    public static Canvas Render(EnhancementExample example, string heading, int sampleRate)
     {
         EnhancementResult r = example.Result;
         var canvas = new Canvas(Width, Height, Background);
@@ -50,7 +50,7 @@ internal static class EnhancementPlot
         double peak = rows.Max(row => PeakOf(row.Samples.Span));
         Spectrogram[] spectrograms = [.. rows.Select(row => Spectrogram.Compute(row.Samples.Span))];
         double top = spectrograms.Max(s => s.Max);
-        double seconds = (double)example.Clean.Length / EnhancementEvaluation.SampleRate;
+        double seconds = (double)example.Clean.Length / sampleRate;
         for (int i = 0; i < rows.Length; i++)
         {
             int y = FirstRowTop + i * RowHeight;

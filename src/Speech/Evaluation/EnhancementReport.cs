@@ -23,10 +23,11 @@ public sealed class EnhancementReport
     // e.g. the mixture's std not multiplied back after the model.
     private const double LevelGapDb = 10;
 
-    internal EnhancementReport(string source, IReadOnlyList<EnhancementResult> results,
+    internal EnhancementReport(string source, int sampleRate, IReadOnlyList<EnhancementResult> results,
         IReadOnlyList<EnhancementExample> best, IReadOnlyList<EnhancementExample> worst)
     {
         Source = source;
+        SampleRate = sampleRate;
         Results = results;
         Best = best;
         Worst = worst;
@@ -39,6 +40,9 @@ public sealed class EnhancementReport
 
     /// <summary>The manifest evaluated.</summary>
     public string Source { get; }
+
+    /// <summary>The rate the pairs were read and scored at.</summary>
+    public int SampleRate { get; }
 
     /// <summary>Every pair, in manifest order.</summary>
     public IReadOnlyList<EnhancementResult> Results { get; }
@@ -84,7 +88,7 @@ public sealed class EnhancementReport
         {
             for (int i = 0; i < examples.Count; i++)
             {
-                EnhancementPlot.Render(examples[i], $"{ranking} {i + 1} of {examples.Count}")
+                EnhancementPlot.Render(examples[i], $"{ranking} {i + 1} of {examples.Count}", SampleRate)
                     .SavePng(Path.Combine(folder, PlotPath(ranking, i + 1, examples[i].Result.Id)));
             }
         }

@@ -114,6 +114,7 @@ public class JobSpecLoaderTests
     [InlineData("batch_size: 8", "batch_size: 0", "batching.batch_size", "must be positive, not 0")]
     [InlineData("max_steps: 100", "max_steps: 100\n  warmup_steps: 100", "schedule.warmup_steps", "leaves nothing")]
     [InlineData("size: tiny", "size: gigantic", "model.whisper.size", "unknown Whisper size \"gigantic\"")]
+    [InlineData("size: tiny", "size: tiny\n    pretrained: /models/whisper-small", "model.whisper.pretrained", "the checkpoint's config.json sets the model's dimensions")]
     [InlineData("batch_size: 8", "batch_size: 8\n  max_frames: 3000", "batching", "exactly one of batch_size and max_frames")]
     [InlineData("batch_size: 8", "batch_size: 8\ncluster:\n  data_node_workers: 0", "cluster.data_node_workers", "must be between 1 and 1024")]
     [InlineData("batch_size: 8", "batch_size: 8\ncluster:\n  trainer_threads: 0", "cluster.trainer_threads", "must be between 1 and 1024")]

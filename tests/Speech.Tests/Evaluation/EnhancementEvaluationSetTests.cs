@@ -7,7 +7,7 @@ namespace Cluster.Speech.Tests.Evaluation;
 
 public sealed class EnhancementEvaluationSetTests : IDisposable
 {
-    private const int Rate = EnhancementEvaluation.SampleRate;
+    private const int Rate = 16000;
     private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
@@ -39,7 +39,7 @@ public sealed class EnhancementEvaluationSetTests : IDisposable
     public void Mixed_speech_is_the_same_every_time_at_an_snr_in_the_range_and_keeps_the_clean_side()
     {
         Manifest clean = CleanSpeech(5);
-        var set = EnhancementEvaluationSet.Mixed(clean, Noises(), new NoiseMixer(-5, 10), seed: 7);
+        var set = EnhancementEvaluationSet.Mixed(clean, Noises(), new NoiseMixer(-5, 10), seed: 7, sampleRate: Rate);
         Assert.Equal(5, set.Count);
         Assert.Contains("dev mixed with noise at -5 to 10 dB", set.Source);
         var first = set.Pairs().ToList();
@@ -61,14 +61,14 @@ public sealed class EnhancementEvaluationSetTests : IDisposable
         // Drawn per utterance, not one SNR for all.
         Assert.True(snrs.Max() - snrs.Min() > 1, string.Join(", ", snrs));
         // Another seed, other mixtures.
-        var other = EnhancementEvaluationSet.Mixed(clean, Noises(), new NoiseMixer(-5, 10), seed: 8).Pairs().First();
+        var other = EnhancementEvaluationSet.Mixed(clean, Noises(), new NoiseMixer(-5, 10), seed: 8, sampleRate: Rate).Pairs().First();
         Assert.NotEqual(first[0].Noisy, other.Noisy);
     }
 
     [Fact]
     public void A_silent_utterance_cannot_be_mixed_and_is_named()
     {
-        var set = EnhancementEvaluationSet.Mixed(CleanSpeech(2, silentLast: true), Noises(), new NoiseMixer(0, 5), seed: 1);
+        var set = EnhancementEvaluationSet.Mixed(CleanSpeech(2, silentLast: true), Noises(), new NoiseMixer(0, 5), seed: 1, sampleRate: Rate);
         var error = Assert.Throws<InvalidDataException>(() => set.Pairs().ToList());
         Assert.Contains("'s1'", error.Message);
         Assert.Contains("silent", error.Message);
@@ -77,6 +77,6 @@ public sealed class EnhancementEvaluationSetTests : IDisposable
     [Fact]
     public void Mixing_without_noise_is_refused()
     {
-        Assert.Throws<ArgumentException>(() => EnhancementEvaluationSet.Mixed(CleanSpeech(1), [], new NoiseMixer(0, 5), seed: 1));
+        Assert.Throws<ArgumentException>(() => EnhancementEvaluationSet.Mixed(CleanSpeech(1), [], new NoiseMixer(0, 5), seed: 1, sampleRate: Rate));
     }
 }

@@ -9,7 +9,7 @@ namespace Cluster.Speech.Tests.Evaluation;
 public sealed class EnhancementEvaluationTests : IDisposable
 {
     private const int Pairs = 6;
-    private const int Rate = EnhancementEvaluation.SampleRate;
+    private const int Rate = 16000;
 
     private readonly TempDirectory _folder = new();
     private readonly EnhancementManifest _manifest;
@@ -47,7 +47,7 @@ public sealed class EnhancementEvaluationTests : IDisposable
     [Fact]
     public void The_identity_improves_nothing()
     {
-        EnhancementReport report = EnhancementEvaluation.Run(_manifest, new Identity());
+        EnhancementReport report = EnhancementEvaluation.Run(_manifest, Rate, new Identity());
 
         Assert.All(report.Results, r => Assert.Equal(0, r.SiSnrImprovement));
         Assert.Equal(new MetricSummary(Pairs, 0, 0, 0), report.SiSnrImprovement);
@@ -60,7 +60,7 @@ public sealed class EnhancementEvaluationTests : IDisposable
     [Fact]
     public void The_oracle_improves_by_the_epsilon_ceiling()
     {
-        EnhancementReport report = EnhancementEvaluation.Run(_manifest, new Oracle(_manifest), new EnhancementEvaluationOptions { BatchSize = 4 });
+        EnhancementReport report = EnhancementEvaluation.Run(_manifest, Rate, new Oracle(_manifest), new EnhancementEvaluationOptions { BatchSize = 4 });
 
         Assert.Equal(Pairs, report.Results.Count);
         Assert.True(report.SiSnrImprovement.Mean > 80, $"mean SI-SNRi {report.SiSnrImprovement.Mean}");
@@ -74,7 +74,7 @@ public sealed class EnhancementEvaluationTests : IDisposable
     {
         // Pair k keeps this fraction of its noise: SI-SNRi ≈ −20·log10(fraction).
         double[] residual = [0.5, 0.1, 1, 0.02, 0.25, 0.05];
-        EnhancementReport report = EnhancementEvaluation.Run(_manifest, new Residual(_manifest, residual),
+        EnhancementReport report = EnhancementEvaluation.Run(_manifest, Rate, new Residual(_manifest, residual),
             new EnhancementEvaluationOptions { BatchSize = 4, PlotCount = 2 });
 
         for (int k = 0; k < Pairs; k++) Assert.Equal(-20 * Math.Log10(residual[k]), report.Results[k].SiSnrImprovement, 0.3);
@@ -95,8 +95,8 @@ public sealed class EnhancementEvaluationTests : IDisposable
     [Fact]
     public void A_mis_scaled_output_and_a_useless_one_are_flagged()
     {
-        EnhancementReport scaled = EnhancementEvaluation.Run(_manifest, new Scaled(new Oracle(_manifest), 0.1f));
-        EnhancementReport garbage = EnhancementEvaluation.Run(_manifest, new Garbage());
+        EnhancementReport scaled = EnhancementEvaluation.Run(_manifest, Rate, new Scaled(new Oracle(_manifest), 0.1f));
+        EnhancementReport garbage = EnhancementEvaluation.Run(_manifest, Rate, new Garbage());
 
         // Right waveform at a tenth of the level: perfect SI-SNR, SNR 10·log10(1/0.81) ≈ 0.9 dB.
         Assert.True(scaled.SiSnrEnhanced.Median > 80);
@@ -110,12 +110,12 @@ public sealed class EnhancementEvaluationTests : IDisposable
     public void Pairs_of_different_length_are_refused_and_unrelated_pairs_are_flagged()
     {
         var mismatched = new EnhancementManifest("mismatched", [_manifest.Pairs[0] with { CleanPath = _manifest.Pairs[1].CleanPath }]);
-        var error = Assert.Throws<InvalidDataException>(() => EnhancementEvaluation.Run(mismatched, new Identity()));
+        var error = Assert.Throws<InvalidDataException>(() => EnhancementEvaluation.Run(mismatched, Rate, new Identity()));
         Assert.Contains("spk0/utt 0", error.Message);
 
         // A noisy file paired with noise of the same length: the mixture has nothing to do with its reference.
         var unrelated = new EnhancementManifest("unrelated", [_manifest.Pairs[0] with { CleanPath = WriteNoise("unrelated.wav", Rate) }]);
-        EnhancementReport report = EnhancementEvaluation.Run(unrelated, new Identity());
+        EnhancementReport report = EnhancementEvaluation.Run(unrelated, Rate, new Identity());
         Assert.True(report.SiSnrNoisy.Median < -20, $"{report.SiSnrNoisy.Median}");
         Assert.Contains(report.Warnings, w => w.Contains("do not look like mixtures", StringComparison.Ordinal));
     }
@@ -123,8 +123,8 @@ public sealed class EnhancementEvaluationTests : IDisposable
     [Fact]
     public void An_enhancer_breaking_the_contract_is_an_error()
     {
-        Assert.Throws<InvalidOperationException>(() => EnhancementEvaluation.Run(_manifest, new Truncating()));
-        var error = Assert.Throws<InvalidOperationException>(() => EnhancementEvaluation.Run(_manifest, new Scaled(new Identity(), float.NaN)));
+        Assert.Throws<InvalidOperationException>(() => EnhancementEvaluation.Run(_manifest, Rate, new Truncating()));
+        var error = Assert.Throws<InvalidOperationException>(() => EnhancementEvaluation.Run(_manifest, Rate, new Scaled(new Identity(), float.NaN)));
         Assert.Contains("non-finite", error.Message);
     }
 
@@ -132,7 +132,7 @@ public sealed class EnhancementEvaluationTests : IDisposable
     public void Report_folder_holds_the_CSV_summaries_and_decodable_plots()
     {
         double[] residual = [0.5, 0.1, 1, 0.02, 0.25, 0.05];
-        EnhancementReport report = EnhancementEvaluation.Run(_manifest, new Residual(_manifest, residual),
+        EnhancementReport report = EnhancementEvaluation.Run(_manifest, Rate, new Residual(_manifest, residual),
             new EnhancementEvaluationOptions { PlotCount = 2 });
         string output = _folder.Combine("report");
 
@@ -159,7 +159,7 @@ public sealed class EnhancementEvaluationTests : IDisposable
 
         DecodedPng png = PngDecoder.Decode(File.ReadAllBytes(Path.Combine(output, "plots", plots[0])));
         Assert.Equal((EnhancementPlot.Width, EnhancementPlot.Height), (png.Width, png.Height));
-        Assert.Equal(EnhancementPlot.Render(report.Best[0], "best 1 of 2").Pixels.ToArray(), png.Rgb);
+        Assert.Equal(EnhancementPlot.Render(report.Best[0], "best 1 of 2", Rate).Pixels.ToArray(), png.Rgb);
     }
 
     [Fact]

@@ -10,9 +10,24 @@ public static class Schedules
     public static LambdaLR LinearWithWarmup(ILearningRateTarget target, int warmupSteps, int totalSteps)
     {
         CheckSteps(warmupSteps, totalSteps);
-        return new LambdaLR(target, step => step < warmupSteps
-            ? Warmup(step, warmupSteps)
-            : Math.Max(0.0, (double)(totalSteps - step) / Math.Max(1, totalSteps - warmupSteps)));
+        return LinearWithWarmup(target, warmupSteps, () => totalSteps);
+    }
+
+    /// <summary>
+    /// The same schedule with the total read at every step: a job that trains for a number of epochs learns its length
+    /// from its first epoch's plan, after the optimizer exists. Until the total is known (0) the rate after the warm-up
+    /// is the base rate.
+    /// </summary>
+    public static LambdaLR LinearWithWarmup(ILearningRateTarget target, int warmupSteps, Func<int> totalSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(warmupSteps);
+        ArgumentNullException.ThrowIfNull(totalSteps);
+        return new LambdaLR(target, step =>
+        {
+            if (step < warmupSteps) return Warmup(step, warmupSteps);
+            int total = totalSteps();
+            return total <= 0 ? 1.0 : Math.Max(0.0, (double)(total - step) / Math.Max(1, total - warmupSteps));
+        });
     }
 
     /// <summary>Rises linearly from 0 over <paramref name="warmupSteps"/>, then stays at the base rate.</summary>
