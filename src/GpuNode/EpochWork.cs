@@ -33,10 +33,6 @@ public sealed class EpochWork
     /// <summary>The step to train next; null once every step of the schedule is trained.</summary>
     public long? NextStep => nextStepIndex < Schedule.Steps.Count ? Schedule.Steps[nextStepIndex] : null;
 
-    /// <summary>Steps of the whole epoch at this schedule's rate: the schedule covers the rest of the epoch, so its
-    /// steps are scaled by the share of the epoch's batches it holds (a resumed epoch has fewer left).</summary>
-    public int StepsPerEpoch => Schedule.Steps.Count == 0 ? 0
-        : (int)Math.Ceiling(CommittedBefore.BatchCount / (double)Schedule.All.Count * Schedule.Steps.Count);
 
     /// <exception cref="InvalidDataException">The schedule's cursor is not valid JSON of a ledger cursor.</exception>
     /// <exception cref="ArgumentException">A batch id repeats in the schedule.</exception>

@@ -158,7 +158,7 @@ public sealed class TrainerActor : ActorBase
         var previousStore = store;
         group = null;
         store = null;
-        var backend = Device.Parse(options.Device).Type == DeviceType.CPU ? DistributedBackend.Gloo : DistributedBackend.Nccl;
+        var backend = StepDuties.Backend(Device.Parse(options.Device));
         var timeout = options.CollectiveTimeout;
         worker.Post(() =>
         {
@@ -228,7 +228,7 @@ public sealed class TrainerActor : ActorBase
         {
             current = work;
             upcoming = null;
-            SetStepsPerEpoch(work);
+            SetTotalSteps(message.TotalSteps);
         }
         RequestWithinCredits();
         TryStartStep();
@@ -240,18 +240,17 @@ public sealed class TrainerActor : ActorBase
         if (current is null || current.NextStep is not null || upcoming is null || stepRunning) return;
         current = upcoming;
         upcoming = null;
-        SetStepsPerEpoch(current);
     }
 
     /// <summary>The current epoch's work or the one sent ahead, by epoch; null for any other.</summary>
     private EpochWork? WorkOf(int epoch) => epoch == current?.Epoch ? current : epoch == upcoming?.Epoch ? upcoming : null;
 
-    private void SetStepsPerEpoch(EpochWork work)
+    /// <summary>The job's length as the coordinator planned it reaches the learning-rate schedule.</summary>
+    private void SetTotalSteps(int totalSteps)
     {
-        int stepsPerEpoch = work.StepsPerEpoch;
         worker!.Post(() =>
         {
-            core!.SetStepsPerEpoch(stepsPerEpoch);
+            core!.SetTotalSteps(totalSteps);
             return CoreBuilt.Instance;
         }, generation);
     }
@@ -323,8 +322,8 @@ public sealed class TrainerActor : ActorBase
         runningStep = step;
         var (spec, stepGeneration, stepRank, stepEpoch, cursorBase, all, stepGroup) = (job, generation, rank, current.Epoch, current.CommittedBefore, current.Schedule.All, group!);
         string checkpointRoot = Path.GetFullPath(Path.Combine(jobDirectory, spec.Checkpointing.Directory));
-        bool evaluates = spec.Data.Eval.Count > 0 && step > 0 && step % spec.Evaluation.EverySteps == 0;
-        bool checkpoints = step > 0 && step % spec.Checkpointing.EverySteps == 0;
+        bool evaluates = StepDuties.Evaluates(spec, step);
+        bool checkpoints = StepDuties.Checkpoints(spec, step);
         worker!.Post(() =>
         {
             var clock = Stopwatch.StartNew();

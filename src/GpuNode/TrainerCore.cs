@@ -94,11 +94,12 @@ public sealed class TrainerCore : IDisposable
         return new TrainerCore(job, jobYaml, device);
     }
 
-    /// <summary>The length of the decay for epoch-based jobs, known once the first schedule tells how many steps an
-    /// epoch has; jobs with <c>max_steps</c> know it from the start.</summary>
-    public void SetStepsPerEpoch(int stepsPerEpoch)
+    /// <summary>The length the learning-rate schedule decays over: the job's total steps, as each schedule from the
+    /// coordinator gives it (0: not known, leaves it as it was).</summary>
+    public void SetTotalSteps(int steps)
     {
-        if (Job.Schedule.MaxSteps is null && Job.Schedule.Epochs is { } epochs) totalSteps = stepsPerEpoch * epochs;
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        if (steps > 0) totalSteps = steps;
     }
 
     /// <summary>Joins a process group: every rank takes rank 0's parameters, and the step's collectives run over it.

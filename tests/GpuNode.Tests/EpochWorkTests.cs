@@ -37,10 +37,9 @@ public sealed class EpochWorkTests
     }
 
     [Fact]
-    public void Steps_are_trained_in_order_once_their_batches_are_there_and_the_epoch_knows_its_length()
+    public void Steps_are_trained_in_order_once_their_batches_are_there()
     {
         var work = Work(credits: 2);
-        Assert.Equal(4, work.StepsPerEpoch);
         Assert.Equal(10, work.NextStep);
         Assert.Equal(["b0", "b1"], work.Schedule.TakeRequests().Select(e => e.BatchId));
         Assert.Null(work.ReadyBatches(10));

@@ -1,10 +1,51 @@
 using Cluster.Shared.Checkpoints;
+using Cluster.Shared.Jobs;
 using Cluster.Shared.Planning;
+using Cluster.Torch;
+using Cluster.Torch.Distributed;
 
 namespace Cluster.GpuNode.Tests;
 
 public sealed class PlainDecisionTests
 {
+    private static JobSpec Job(string evaluation) => JobSpecLoader.Parse($"""
+        name: duties
+        model:
+          whisper:
+            size: tiny
+        data:
+          train: train.jsonl
+          {evaluation}
+          language: zh
+        optimizer:
+          lr: 1.0e-4
+        schedule:
+          max_steps: 100
+        batching:
+          batch_size: 8
+        evaluation:
+          every_steps: 4
+        checkpointing:
+          every_steps: 8
+        """, "duties test", "/work/job");
+
+    [Fact]
+    public void Rank_zero_evaluates_and_checkpoints_on_multiples_of_their_cadence_from_step_one()
+    {
+        JobSpec job = Job("eval: dev.jsonl");
+        Assert.Equal([4, 8, 12], Enumerable.Range(0, 13).Where(s => StepDuties.Evaluates(job, s)));
+        Assert.Equal([8], Enumerable.Range(0, 13).Where(s => StepDuties.Checkpoints(job, s)));
+        JobSpec withoutEvaluationData = Job("");
+        Assert.DoesNotContain(Enumerable.Range(0, 13), s => StepDuties.Evaluates(withoutEvaluationData, s));
+    }
+
+    [Fact]
+    public void CPU_trainers_talk_over_Gloo_and_CUDA_ones_over_NCCL()
+    {
+        Assert.Equal(DistributedBackend.Gloo, StepDuties.Backend(Device.CPU));
+        Assert.Equal(DistributedBackend.Nccl, StepDuties.Backend(Device.Parse("cuda:0")));
+    }
+
     [Fact]
     public void The_checkpoint_cursor_adds_the_steps_up_to_S_to_what_was_committed_before()
     {

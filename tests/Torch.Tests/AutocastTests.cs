@@ -76,8 +76,12 @@ public sealed class AutocastTests
         Assert.False(is_autocast_enabled(DeviceType.CPU));
         // A disabled region ignores the dtype.
         using (autocast(DeviceType.CPU, float16, enabled: false)) Assert.False(is_autocast_enabled(DeviceType.CPU));
+    }
 
-        if (cuda.is_available()) return;
+    [SkippableFact]
+    public void CUDA_autocast_without_CUDA_fails_clearly()
+    {
+        Skip.If(cuda.is_available(), "CUDA is available here: nothing missing to report");
         var noCuda = Assert.Throws<TorchException>(() => autocast(DeviceType.CUDA, float16));
         Assert.Equal(TorchErrorKind.Value, noCuda.Kind);
         Assert.Contains("CUDA is not available", noCuda.Message);

@@ -5,6 +5,20 @@ namespace Cluster.Coordinator.Jobs;
 /// <param name="ShardsPerEpoch">How many shards an epoch is cut into (fewer when it has fewer batches).</param>
 public sealed record JobLimits(int? MaxSteps, int? Epochs, int GradientAccumulation, int ExpectedTrainers, int ShardsPerEpoch)
 {
+    /// <summary>Steps an epoch of <paramref name="batches"/> takes: <c>world size × accumulation</c> batches a step, the
+    /// last step taking what is left. The one place the cluster computes it.</summary>
+    public int StepsPerEpoch(int batches, int worldSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batches);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(worldSize);
+        int perStep = worldSize * GradientAccumulation;
+        return (batches + perStep - 1) / perStep;
+    }
+
+    /// <summary>The job's length in steps: max_steps, else the steps of an epoch of <paramref name="batchesPerEpoch"/>
+    /// at <paramref name="worldSize"/> ranks times the epochs.</summary>
+    public int TotalSteps(int batchesPerEpoch, int worldSize) => MaxSteps ?? StepsPerEpoch(batchesPerEpoch, worldSize) * (Epochs ?? 1);
+
     public void Validate()
     {
         if (MaxSteps is null && Epochs is null) throw new ArgumentException("a job needs schedule.max_steps or schedule.epochs to end");

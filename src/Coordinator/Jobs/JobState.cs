@@ -741,7 +741,11 @@ public sealed record JobState
 
     private List<Dispatch> ScheduleMessages(int epoch, ImmutableArray<ScheduledBatch> entries, string committedBefore)
     {
-        var schedule = new EpochSchedule { Generation = Generation, Epoch = epoch, CommittedBefore = committedBefore };
+        var schedule = new EpochSchedule
+        {
+            Generation = Generation, Epoch = epoch, CommittedBefore = committedBefore,
+            TotalSteps = Limits.TotalSteps(Ledger.Plan.BatchIds.Count, Ranks.WorldSize),
+        };
         schedule.Batches.Add(entries);
         schedule.ShardOwners.Add(ShardOwnerPaths());
         return [.. Ranks.Members.Select(trainer => new Dispatch(trainer, schedule.Clone()))];

@@ -87,9 +87,7 @@ public sealed class JobHost : IAsyncDisposable
         File.Delete(Path.Combine(runDirectory, "status.json"));
 
         var limits = new JobLimits(spec.Schedule.MaxSteps, spec.Schedule.Epochs, spec.Batching.GradientAccumulation, gpuNodes, Math.Max(8, 4 * dataNodes));
-        int perStep = gpuNodes * spec.Batching.GradientAccumulation;
-        int epochSteps = (first.Batches.Count + perStep - 1) / perStep;
-        int expected = spec.Schedule.MaxSteps ?? epochSteps * (spec.Schedule.Epochs ?? 1);
+        int expected = limits.TotalSteps(first.Batches.Count, gpuNodes);
 
         TcpStore store = TcpStore.Server("127.0.0.1", 0, StoreTimeout);
         ActorSystem? system = null;

@@ -88,6 +88,17 @@ public class JobStateTests
         Assert.Equal(0, LedgerCursorJson.Parse(schedule.CommittedBefore).CommittedCount);
     }
 
+    [Theory]
+    [InlineData(7, null, 3, 2, 1, 12)] // 4 steps an epoch (the last takes one batch), 3 epochs
+    [InlineData(8, null, 2, 2, 2, 4)] // 2 steps an epoch with 2 batches per rank and step
+    [InlineData(7, 5, null, 2, 1, 5)] // max_steps decides
+    public void Every_schedule_carries_the_jobs_length_in_steps_for_the_learning_rate_schedule(int batches, int? maxSteps, int? epochs, int trainers, int accumulation, int total)
+    {
+        var t = Running(Start(batches: batches, maxSteps: maxSteps, epochs: epochs, trainers: trainers, accumulation: accumulation), "data-1", "gpu-0", "gpu-1");
+        Assert.All(t.Messages.Select(m => m.Message).OfType<EpochSchedule>(), schedule => Assert.Equal(total, schedule.TotalSteps));
+        Assert.Equal(total, new JobLimits(maxSteps, epochs, accumulation, trainers, 4).TotalSteps(batches, trainers));
+    }
+
     [Fact]
     public void Gradient_accumulation_puts_several_batches_of_a_rank_in_one_step()
     {
