@@ -137,7 +137,7 @@ public sealed class TrainerActor : ActorBase
             core = TrainerCore.Create(spec, welcome.JobYaml, device);
             Console.Error.WriteLine($"{options.Name}: {core.Precision.Decision}");
             // Which kernels this trainer's BLAS runs, in its own words: the launcher's choice reached it, or not.
-            Console.Error.WriteLine($"{options.Name}: BLAS kernels: {BlasKernels.Ensure().Explanation}; {BlasKernels.LoadedOpenBlasConfig() ?? "libblas.so.3 is not OpenBLAS"}");
+            Console.Error.WriteLine($"{options.Name}: BLAS kernels: {BlasKernels.Ensure().Explanation}; {LoadedOpenBlas.Config() ?? "libblas.so.3 is not OpenBLAS"}");
             return CoreBuilt.Instance;
         }, BeforeAnyGroup);
     }

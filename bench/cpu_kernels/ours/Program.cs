@@ -28,7 +28,7 @@ public static class Program
         CpuMemoryCache.Configure(CpuMemoryCache.LimitFor(null, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes));
         var (major, minor, patch) = torch.libtorch_version();
         string runtime = $"Cluster.Torch (C#, .NET {Environment.Version}) on libtorch {major}.{minor}.{patch}";
-        Console.Error.WriteLine($"{Name}: {runtime}; BLAS kernels: {kernels.Explanation}; OpenBLAS reports {LoadedBlas.CoreName() ?? "no core name"}");
+        Console.Error.WriteLine($"{Name}: {runtime}; BLAS kernels: {kernels.Explanation}; OpenBLAS reports {LoadedOpenBlas.CoreName() ?? "no core name"}");
         if (request.Info)
         {
             protocol.WriteLine(KernelTiming.Json(writer =>
@@ -47,8 +47,8 @@ public static class Program
                 {
                     writer.WriteString("blas_warning", warning);
                 }
-                WriteOptional(writer, "openblas_corename", LoadedBlas.CoreName());
-                WriteOptional(writer, "openblas_config", LoadedBlas.Config());
+                WriteOptional(writer, "openblas_corename", LoadedOpenBlas.CoreName());
+                WriteOptional(writer, "openblas_config", LoadedOpenBlas.Config());
                 writer.WriteStartArray("blas_files");
                 foreach (string file in LoadedBlas.MappedFiles())
                 {

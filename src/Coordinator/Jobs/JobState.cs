@@ -681,19 +681,23 @@ public sealed record JobState
     private AssignShards Assignment(string node, long version)
     {
         var assignment = new AssignShards { Version = version };
+        var items = ItemsOf(Epoch);
+        var upcomingItems = Upcoming is { } ahead ? ItemsOf(ahead.Plan) : null;
         foreach (int shard in Allocator.ShardsOf(node))
         {
-            assignment.Shards.Add(ShardBatchesOf(Epoch, Shards.Shards[shard], id => !Ledger.IsCommitted(id)));
-            if (Upcoming is { } upcoming) assignment.Shards.Add(ShardBatchesOf(upcoming.Plan, upcoming.Shards.Shards[shard], _ => true));
+            assignment.Shards.Add(ShardBatchesOf(Epoch.Epoch, items, Shards.Shards[shard], id => !Ledger.IsCommitted(id)));
+            if (Upcoming is { } upcoming) assignment.Shards.Add(ShardBatchesOf(upcoming.Epoch, upcomingItems!, upcoming.Shards.Shards[shard], _ => true));
         }
 
         return assignment;
     }
 
-    private static ShardBatches ShardBatchesOf(PlannedEpoch plan, Shard shard, Func<string, bool> due)
+    private static Dictionary<string, IReadOnlyList<string>> ItemsOf(PlannedEpoch plan) =>
+        plan.Batches.ToDictionary(b => b.BatchId, b => b.ItemIds, StringComparer.Ordinal);
+
+    private static ShardBatches ShardBatchesOf(int epoch, Dictionary<string, IReadOnlyList<string>> items, Shard shard, Func<string, bool> due)
     {
-        var items = plan.Batches.ToDictionary(b => b.BatchId, b => b.ItemIds, StringComparer.Ordinal);
-        var batches = new ShardBatches { Epoch = plan.Epoch, Shard = shard.Index };
+        var batches = new ShardBatches { Epoch = epoch, Shard = shard.Index };
         foreach (string id in shard.BatchIds.Where(due))
         {
             var planned = new PlannedBatchItems { BatchId = id };

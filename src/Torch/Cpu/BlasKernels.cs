@@ -93,25 +93,6 @@ public static class BlasKernels
         }
     }
 
-    /// <summary>
-    /// What the BLAS this process has loaded says it runs: OpenBLAS's config string, which names the kernels it picked
-    /// (after libtorch has loaded; dlopen hands back the library already open). Null when no libblas.so.3 is loaded
-    /// or it is not OpenBLAS. The probe answers for a child process; this answers for the process itself.
-    /// </summary>
-    public static unsafe string? LoadedOpenBlasConfig()
-    {
-        if (!NativeLibrary.TryLoad("libblas.so.3", out IntPtr handle)) return null;
-        try
-        {
-            if (!NativeLibrary.TryGetExport(handle, "openblas_get_config", out IntPtr config)) return null;
-            return Marshal.PtrToStringUTF8(((delegate* unmanaged<IntPtr>)config)())?.Trim();
-        }
-        finally
-        {
-            NativeLibrary.Free(handle);
-        }
-    }
-
     /// <summary>Reads the probe's exit code and JSON line (exit codes above 128 are deaths by signal).</summary>
     public static BlasProbeResult Interpret(int exitCode, string output, string errors)
     {
