@@ -33,6 +33,37 @@ public sealed class SegmentReadTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(false)] // libsndfile's LAME writer: variable bitrate with a Xing header
+    [InlineData(true)] // ffmpeg at 64 kb/s: constant bitrate with an Info header
+    public void An_mp3_segment_equals_the_same_slice_at_a_variable_or_a_constant_bitrate(bool constantBitrate)
+    {
+        // libmpg123 places a VBR seek from the Xing table of contents, thousands of frames off, so a VBR segment is
+        // reached by decoding; a CBR seek is exact. Both must give the slice of a whole read, through the resampler.
+        var noise = Signal.Noise(48000 * 4, seed: 21, amplitude: 0.3);
+        var path = _folder.File(constantBitrate ? "cbr.mp3" : "vbr.mp3");
+        if (constantBitrate)
+        {
+            var raw = _folder.File("noise.f32");
+            Ffmpeg.WriteRaw(raw, noise);
+            Ffmpeg.Run("-f", "f32le", "-ar", "48000", "-ac", "1", "-i", raw, "-b:a", "64k", path);
+        }
+        else
+        {
+            AudioFile.Write(path, noise, 48000, AudioFileFormat.Mp3);
+        }
+        var whole = AudioFile.Read(path).Samples;
+
+        foreach (var (offset, duration) in new[] { (0.3125, 0.25), (2.7, 1.0), (1.0, 0.5), (0.05, 0.1) })
+        {
+            var segment = AudioFile.Read(path, new AudioReadOptions { Offset = offset, Duration = duration }).Samples;
+
+            var start = (int)Math.Round(offset * 16000);
+            Assert.Equal((int)Math.Round(duration * 16000), segment.Length);
+            Assert.InRange(Signal.MaxAbsDifference(whole.AsSpan(start, segment.Length), segment), 0, 1e-6);
+        }
+    }
+
     [Fact]
     public void A_segment_at_the_native_rate_keeps_its_channels()
     {
