@@ -26,8 +26,10 @@ SETTLE_STEPS = 5  # steps after a scale that are not measured: the new nodes sta
 
 
 def prepare(corpus, out, recordings, items, clips_per_recording, crop_seconds, batch_size):
-    """Long 48 kHz MP3 recordings, each a run of consecutive synthesized clips: a DataNode decodes and resamples a
-    whole recording for each crop it takes, as it does with the long clips of enhancement corpora. The manifest lists
+    """Long 48 kHz variable-bitrate MP3 recordings (LAME's `-q:a 4`), each a
+    run of consecutive synthesized clips. A VBR MP3 cannot be seeked exactly, so a DataNode decodes each recording up to
+    the crop it takes (half a recording per crop on average) and resamples only the crop: the data side costs more than
+    the step, as it does for an enhancement model on a GPU. The manifest lists
     `items` entries over the recordings (each recording under several ids), so an epoch is long enough to measure in
     without encoding hours of audio first."""
     target_dir = os.path.join(out, "recordings")
@@ -42,7 +44,7 @@ def prepare(corpus, out, recordings, items, clips_per_recording, crop_seconds, b
         target = os.path.join(target_dir, f"rec{index:04d}.mp3")
         inputs = [arg for source in sources for arg in ("-i", source)]
         subprocess.run(["ffmpeg", "-loglevel", "error", "-y", *inputs, "-filter_complex", f"concat=n={len(sources)}:v=0:a=1",
-                        "-ar", "48000", "-ac", "1", "-b:a", "64k", target], check=True)
+                        "-ar", "48000", "-ac", "1", "-q:a", "4", target], check=True)
         manifest.append(target)
     manifest = [{"id": f"item{i:05d}", "audio": manifest[i % len(manifest)], "text": ""} for i in range(items)]
     with open(os.path.join(out, "clean.jsonl"), "w", encoding="utf-8") as f:
@@ -198,9 +200,9 @@ def write_report(rows, boundaries, phase_steps, setup, report):
         f"One trainer (1 thread, CPU) steps a small TF-GridNetV2 (1 block, LSTM 16, embedding 16, n_fft 128, emb_ks = emb_hs = 4) "
         f"on batches of {setup['batch_size']} crops of {setup['crop_seconds']} s of clean speech mixed with pink noise at 0-10 dB on the fly. "
         f"The speech is {setup['recordings']} recordings of {setup['mean_recording_seconds']:.0f} s on average (each {setup['clips_per_recording']} "
-        f"synthesized Mandarin clips in a row) stored as 48 kHz MP3, listed under {setup['items']} ids; a DataNode decodes and resamples "
-        "a whole recording to 16 kHz for every crop, so the data side costs more than the step, as it does for an enhancement "
-        "model on a GPU. Each DataNode builds one batch at a time (`cluster.data_node_workers: 1`, a pod with one CPU), the "
+        f"synthesized Mandarin clips in a row) stored as 48 kHz variable-bitrate MP3, listed under {setup['items']} ids. A VBR MP3 "
+        "cannot be seeked exactly, so for every crop a DataNode decodes its recording up to the crop (half a recording on average) "
+        "and resamples the crop to 16 kHz: the data side costs more than the step, as it does for an enhancement model on a GPU. Each DataNode builds one batch at a time (`cluster.data_node_workers: 1`, a pod with one CPU), the "
         "trainer runs on one thread (`cluster.trainer_threads: 1`). The run starts with 1 DataNode, is scaled to 3 with "
         f"`cluster scale` at step {boundaries[1][0]} and back to 1 at step {boundaries[2][0]}; each phase is measured over its "
         f"steps after the first {SETTLE_STEPS} (new nodes starting, shards moving). Throughput: examples committed per second "

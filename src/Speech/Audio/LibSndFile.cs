@@ -46,8 +46,6 @@ internal static unsafe class LibSndFile
     internal const int ErrorBadFile = 7;
 
     internal const int CommandGetFormatInfo = 0x1028; // SFC_GET_FORMAT_INFO
-    internal const int CommandGetBitrateMode = 0x1304; // SFC_GET_BITRATE_MODE: returns SF_BITRATE_MODE_*, or -1
-    internal const int BitrateModeConstant = 0; // SF_BITRATE_MODE_CONSTANT
 
     internal const int SeekSet = 0;
 
@@ -94,9 +92,6 @@ internal static unsafe class LibSndFile
 
     [DllImport(Library, EntryPoint = "sf_command", ExactSpelling = true)]
     private static extern int sf_command_no_file(IntPtr none, int command, void* data, int size);
-
-    [DllImport(Library, ExactSpelling = true)]
-    internal static extern int sf_command(SndFileHandle file, int command, void* data, int size);
 
     [DllImport(Library, ExactSpelling = true)]
     internal static extern long sf_readf_float(SndFileHandle file, float* destination, long frames);

@@ -108,10 +108,9 @@ internal sealed unsafe class SndFileDecoder : IAudioDecoder
         }
     }
 
-    // Every format libsndfile seeks by sample index, and MP3 at a constant bitrate (frame positions follow from it).
+    // Every other format libsndfile seeks by sample index, and an MP3 at a declared constant bitrate by frame size.
     private bool SeeksExactly() =>
-        (_format & LibSndFile.TypeMask) != LibSndFile.FormatMpeg
-        || LibSndFile.sf_command(_file, LibSndFile.CommandGetBitrateMode, null, 0) == LibSndFile.BitrateModeConstant;
+        (_format & LibSndFile.TypeMask) != LibSndFile.FormatMpeg || MpegBitrateTag.DeclaresConstantBitrate(Path);
 
     public int ReadFrames(Span<float> destination)
     {

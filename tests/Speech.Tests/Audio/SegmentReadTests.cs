@@ -65,6 +65,26 @@ public sealed class SegmentReadTests : IDisposable
     }
 
     [Fact]
+    public void Only_an_mp3_tagged_as_constant_bitrate_is_seeked_by_frame_size()
+    {
+        var raw = _folder.File("tone.f32");
+        Ffmpeg.WriteRaw(raw, Signal.Sine(440, 48000, 1, amplitude: 0.3));
+        string Encode(string name, params string[] options)
+        {
+            var path = _folder.File(name);
+            Ffmpeg.Run(["-f", "f32le", "-ar", "48000", "-ac", "1", "-i", raw, .. options, path]);
+            return path;
+        }
+
+        Assert.True(MpegBitrateTag.DeclaresConstantBitrate(Encode("cbr.mp3", "-b:a", "64k")));
+        // An ID3v2 tag in front of the first frame is skipped.
+        Assert.True(MpegBitrateTag.DeclaresConstantBitrate(Encode("cbr-id3.mp3", "-b:a", "64k", "-metadata", "title=a long enough title", "-id3v2_version", "3")));
+        Assert.False(MpegBitrateTag.DeclaresConstantBitrate(Encode("vbr.mp3", "-q:a", "4")));
+        // No tag at all: the bitrate could be either, so the seek is not trusted.
+        Assert.False(MpegBitrateTag.DeclaresConstantBitrate(Encode("untagged.mp3", "-b:a", "64k", "-write_xing", "0")));
+    }
+
+    [Fact]
     public void A_segment_at_the_native_rate_keeps_its_channels()
     {
         var path = WriteNoise("wav", 22050, 2, seconds: 2);
