@@ -4,7 +4,6 @@ using Cluster.Shared.Cli;
 using Cluster.Shared.Jobs;
 using Cluster.Shared.Protocol;
 using static Cluster.DataNode.ShardProtocol;
-using WireNodeRole = Cluster.Shared.Protocol.NodeRole;
 
 namespace Cluster.DataNode;
 
@@ -18,16 +17,11 @@ public sealed class DataNodeActor(DataNodeSettings settings, TaskCompletionSourc
 {
     public const string Name = "data-node";
 
+    private readonly ShardTable _table = new();
     private readonly Dictionary<ShardKey, IActorRef> _shards = [];
-    private readonly Dictionary<(int Epoch, string BatchId), ShardKey> _owner = [];
-    private readonly Dictionary<ShardKey, int> _inFlight = [];
     private IActorRef _coordinator = ActorRefs.Nobody;
     private DataNodeContext? _context;
     private bool _loading;
-    private long _assignmentVersion = -1;
-    // The newest epoch of the current assignment (int.MaxValue when it is empty: a request of any epoch is answered).
-    private int _assignedEpoch = -1;
-    private string? _stopReason;
 
     private sealed record ProducerReady(IBatchProducer Producer);
 
@@ -39,7 +33,7 @@ public sealed class DataNodeActor(DataNodeSettings settings, TaskCompletionSourc
         Context.Watch(_coordinator);
         _coordinator.Tell(new RegisterNode
         {
-            Role = WireNodeRole.Data,
+            Role = NodeRole.Data,
             Name = settings.Name,
             ActorPath = Self.Path.ToString(),
             ProcessId = Environment.ProcessId,
@@ -69,21 +63,19 @@ public sealed class DataNodeActor(DataNodeSettings settings, TaskCompletionSourc
             case AssignShards assign:
                 Assign(assign);
                 break;
-            case RequestBatches request when _stopReason is null && request.Epoch > _assignedEpoch:
-                // The coordinator assigns a new epoch's shards before it sends the trainers that epoch's schedule, but
-                // over another connection, so a trainer's request can overtake the assignment: it waits for it here
-                // instead of being refused (a refused trainer waits until the coordinator sends the owners again).
-                Context.Stash.Stash();
+            case RequestBatches request when _table.MustWait(request.Epoch):
+                Context.Stash.Stash(); // it overtook its epoch's assignment
                 break;
             case RequestBatches request:
                 Route(request);
                 break;
             case RequestsDone done:
-                Done(done);
+                _table.Answered(done.Shard, done.Requests);
+                ExitIfIdle();
                 break;
             case StopDataNode stop:
-                _stopReason = string.IsNullOrEmpty(stop.Reason) ? "stop requested" : stop.Reason;
-                settings.Log($"stopping ({_stopReason}) after {_inFlight.Values.Sum()} batch(es) in flight");
+                _table.Stop(stop.Reason);
+                settings.Log($"stopping ({_table.StopReason}) after {_table.InFlight} batch(es) in flight");
                 Context.Stash.UnstashAll(); // requests waiting for their epoch's assignment are refused now
                 ExitIfIdle();
                 break;
@@ -119,59 +111,34 @@ public sealed class DataNodeActor(DataNodeSettings settings, TaskCompletionSourc
 
     private void Assign(AssignShards assign)
     {
-        if (assign.Version < _assignmentVersion) return; // an older assignment overtaken by a newer one
-        _assignmentVersion = assign.Version;
-        var wanted = assign.Shards.ToDictionary(
+        var shards = assign.Shards.ToDictionary(
             s => new ShardKey(s.Epoch, s.Shard),
             s => (IReadOnlyDictionary<string, IReadOnlyList<string>>)s.Batches.ToDictionary(b => b.BatchId, b => (IReadOnlyList<string>)[.. b.ItemIds], StringComparer.Ordinal));
-        foreach (var gone in _shards.Keys.Where(key => !wanted.ContainsKey(key)).ToList())
+        if (_table.Assign(assign.Version, shards) is not { } change) return;
+        foreach (var gone in change.Dropped)
         {
-            // Its requests in flight are dropped with it: the new owner builds them when the trainers ask again.
             Context.Stop(_shards[gone]);
             _shards.Remove(gone);
-            _inFlight.Remove(gone);
         }
-        _owner.Clear();
-        foreach ((var key, var batches) in wanted)
-        {
-            if (_shards.TryGetValue(key, out var shard)) shard.Tell(new ReplaceBatches(batches), Self);
-            else _shards[key] = Context.ActorOf(Props.Create(() => new ShardActor(key, batches, _context!)), key.ActorName);
-            foreach (string batchId in batches.Keys) _owner[(key.Epoch, batchId)] = key;
-        }
-        _assignedEpoch = assign.Shards.Count == 0 ? int.MaxValue : assign.Shards.Max(s => s.Epoch);
-        settings.Log($"assignment {assign.Version}: {_shards.Count} shard(s), {_owner.Count} batches");
+        foreach (var (key, batches) in change.Kept) _shards[key].Tell(new ReplaceBatches(batches), Self);
+        foreach (var (key, batches) in change.Added) _shards[key] = Context.ActorOf(Props.Create(() => new ShardActor(key, batches, _context!)), key.ActorName);
+        settings.Log($"assignment {assign.Version}: {_table.Shards} shard(s), {_table.Batches} batches");
         Context.Stash.UnstashAll(); // requests that overtook this assignment
         ExitIfIdle();
     }
 
     private void Route(RequestBatches request)
     {
-        foreach (string batchId in request.BatchIds)
+        foreach (var routed in _table.Route(settings.Name, request.Epoch, request.BatchIds))
         {
-            string? refusal = _stopReason is not null ? $"{settings.Name} is stopping"
-                : _owner.TryGetValue((request.Epoch, batchId), out var key) ? null
-                : $"{settings.Name} does not own the shard of batch {batchId} (epoch {request.Epoch})";
-            if (refusal is not null)
-            {
-                Sender.Tell(new BatchUnavailable { Epoch = request.Epoch, BatchId = batchId, Reason = refusal }, Self);
-                continue;
-            }
-            var shard = _owner[(request.Epoch, batchId)];
-            _inFlight[shard] = _inFlight.GetValueOrDefault(shard) + 1;
-            _shards[shard].Tell(new BuildBatch(request.Epoch, batchId, Sender), Self);
+            if (routed.Shard is { } shard) _shards[shard].Tell(new BuildBatch(request.Epoch, routed.BatchId, Sender), Self);
+            else Sender.Tell(new BatchUnavailable { Epoch = request.Epoch, BatchId = routed.BatchId, Reason = routed.Refusal }, Self);
         }
-    }
-
-    private void Done(RequestsDone done)
-    {
-        if (_inFlight.TryGetValue(done.Shard, out int count)) _inFlight[done.Shard] = Math.Max(0, count - done.Requests);
-        ExitIfIdle();
     }
 
     private void ExitIfIdle()
     {
-        if (_stopReason is not null && _inFlight.Values.All(count => count == 0))
-            Exit(ExitCodes.Ok, $"stopped: {_stopReason}");
+        if (_table.CanExit) Exit(ExitCodes.Ok, $"stopped: {_table.StopReason}");
     }
 
     private void Exit(int code, string why)

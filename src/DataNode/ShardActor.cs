@@ -13,13 +13,12 @@ public sealed class ShardActor : ActorBase
 {
     private readonly ShardKey _key;
     private readonly DataNodeContext _node;
-    private readonly Dictionary<string, List<IActorRef>> _building = new(StringComparer.Ordinal);
-    private IReadOnlyDictionary<string, IReadOnlyList<string>> _batches;
+    private readonly ShardBuilds<IActorRef> _builds;
 
     public ShardActor(ShardKey key, IReadOnlyDictionary<string, IReadOnlyList<string>> batches, DataNodeContext node)
     {
         _key = key;
-        _batches = batches;
+        _builds = new ShardBuilds<IActorRef>(batches);
         _node = node;
     }
 
@@ -31,7 +30,7 @@ public sealed class ShardActor : ActorBase
                 Start(request);
                 break;
             case ReplaceBatches replace:
-                _batches = replace.Batches;
+                _builds.Batches = replace.Batches;
                 break;
             case Built built:
                 Deliver(built.BatchId, built.Data);
@@ -50,19 +49,14 @@ public sealed class ShardActor : ActorBase
 
     private void Start(BuildBatch request)
     {
-        if (_building.TryGetValue(request.BatchId, out var waiting))
-        {
-            // A trainer re-requesting what is already being built (after ShardOwners) gets the same build.
-            waiting.Add(request.Requester);
-            return;
-        }
-        if (!_batches.TryGetValue(request.BatchId, out var items))
+        var start = _builds.Request(request.BatchId, request.Requester);
+        if (!start.IsKnown)
         {
             request.Requester.Tell(new BatchUnavailable { Epoch = request.Epoch, BatchId = request.BatchId, Reason = $"{_node.Name} has no batch {request.BatchId} in shard {_key.Shard}" }, Context.Parent);
             Context.Parent.Tell(new RequestsDone(_key, 1));
             return;
         }
-        _building[request.BatchId] = [request.Requester];
+        if (start.Items is not { } items) return; // joined the build under way
         int epoch = request.Epoch;
         string batchId = request.BatchId;
         _node.Workers.Run(() => _node.Producer.Build(epoch, batchId, items))
@@ -71,8 +65,8 @@ public sealed class ShardActor : ActorBase
 
     private void Deliver(string batchId, BatchData data)
     {
-        if (!_building.Remove(batchId, out var requesters)) return;
-        foreach (var requester in requesters.Distinct()) requester.Tell(data, Context.Parent);
+        if (_builds.Finished(batchId) is not var (recipients, requests)) return;
+        foreach (var requester in recipients) requester.Tell(data, Context.Parent);
         _node.Coordinator.Tell(new BatchSent { Epoch = data.Epoch, BatchId = batchId, Node = _node.Name }, Context.Parent);
         if (data.Skipped.Count > 0)
         {
@@ -80,13 +74,13 @@ public sealed class ShardActor : ActorBase
             skipped.Examples.AddRange(data.Skipped);
             _node.Coordinator.Tell(skipped, Context.Parent);
         }
-        Context.Parent.Tell(new RequestsDone(_key, requesters.Count));
+        Context.Parent.Tell(new RequestsDone(_key, requests));
     }
 
     private BatchData EmptyBatch(BuildFailed failed)
     {
         var data = new BatchData { Epoch = failed.Epoch, BatchId = failed.BatchId, Producer = _node.Name, Examples = 0 };
-        if (_batches.TryGetValue(failed.BatchId, out var items))
+        if (_builds.Batches.TryGetValue(failed.BatchId, out var items))
             data.Skipped.AddRange(items.Select(id => new SkippedExample { Id = id, Reason = $"batch build failed: {failed.Cause.Message}" }));
         return data;
     }

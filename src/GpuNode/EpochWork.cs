@@ -40,7 +40,7 @@ public sealed class EpochWork
     {
         ArgumentNullException.ThrowIfNull(message);
         var entries = message.Batches.Select(b => new ScheduledEntry(b.Step, b.Rank, b.BatchId, b.Shard, b.Position));
-        var cursor = CursorJson.Parse(message.CommittedBefore, $"EpochSchedule of epoch {message.Epoch}");
+        var cursor = LedgerCursorJson.Parse(message.CommittedBefore, $"EpochSchedule of epoch {message.Epoch}");
         return new EpochWork(message.Epoch, new RankSchedule(entries, rank, credits), cursor);
     }
 

@@ -1,3 +1,5 @@
+using Cluster.Shared.Planning;
+
 namespace Cluster.GpuNode;
 
 /// <summary>

@@ -71,7 +71,7 @@ public sealed class TrainerActor : ActorBase
         Context.Watch(coordinator);
         coordinator.Tell(new RegisterNode
         {
-            Role = Shared.Protocol.NodeRole.Gpu,
+            Role = NodeRole.Gpu,
             Name = options.Name,
             ActorPath = Self.Path.ToString(),
             ProcessId = Environment.ProcessId,
@@ -395,8 +395,9 @@ public sealed class TrainerActor : ActorBase
         }
         if (job.Schedule.MaxSteps is { } maxSteps && outcome.Step >= maxSteps)
         {
+            // The coordinator ends the job when this step is committed by every rank (JobState); the rank only makes
+            // sure it trains no step past the limit with the batches it still holds while the stop is on its way.
             finished = true;
-            coordinator.Tell(new TrainingFinished { Generation = generation, Rank = rank, Step = outcome.Step, Reason = $"reached max_steps {maxSteps}" }, Self);
             return;
         }
         waiting.Restart();

@@ -6,7 +6,6 @@ using Cluster.Shared.Wire;
 using Cluster.Speech.Batching;
 using Cluster.Speech.Data;
 using Cluster.Speech.Text;
-using WireNodeRole = Cluster.Shared.Protocol.NodeRole;
 
 namespace Cluster.DataNode.Tests;
 
@@ -28,7 +27,7 @@ public sealed class DataNodeActorTests : IAsyncLifetime
     {
         var (registration, _) = await _cluster.StartNodeAsync();
 
-        Assert.Equal(WireNodeRole.Data, registration.Role);
+        Assert.Equal(NodeRole.Data, registration.Role);
         Assert.Equal("data-1", registration.Name);
         Assert.EndsWith("/user/data-node", registration.ActorPath);
         Assert.StartsWith("cluster.tcp://data-1@127.0.0.1:", registration.ActorPath);

@@ -41,7 +41,8 @@ public sealed class GpuNodeProcessTests : IDisposable
         try
         {
             var seen = new List<object>();
-            while (!seen.OfType<TrainingFinished>().Any())
+            // The last step's checkpoint ends the trainer's work (max_steps 2); ending the job is the coordinator's.
+            while (!seen.OfType<CheckpointSaved>().Any())
             {
                 Assert.True(events.TryTake(out var item, Patience), $"the trainer went quiet; so far: {string.Join(", ", seen.Select(e => e.GetType().Name))}");
                 seen.Add(item!);

@@ -67,12 +67,12 @@ public sealed class PlainDecisionTests
     [InlineData("""{"Epoch":2,"Step":9,"BatchCount":8,"Committed":[{"Start":0,"Count":3}]}""")]
     [InlineData("""{"epoch":2,"step":9,"batch_count":8,"committed":[{"start":0,"count":3}]}""")]
     public void Cursor_json_is_read_in_either_naming(string json) =>
-        Assert.Equal(new LedgerCursor(2, 9, 8, [new CommittedRange(0, 3)]), CursorJson.Parse(json, "test"));
+        Assert.Equal(new LedgerCursor(2, 9, 8, [new CommittedRange(0, 3)]), LedgerCursorJson.Parse(json, "test"));
 
     [Fact]
     public void Cursor_json_with_a_range_beyond_the_plan_is_refused() =>
         Assert.Contains("outside", Assert.Throws<InvalidDataException>(() =>
-            CursorJson.Parse("""{"epoch":0,"step":1,"batch_count":2,"committed":[{"start":1,"count":2}]}""", "test")).Message);
+            LedgerCursorJson.Parse("""{"epoch":0,"step":1,"batch_count":2,"committed":[{"start":1,"count":2}]}""", "test")).Message);
 
     [Fact]
     public void Buckets_fill_to_the_budget_from_the_last_parameter_and_give_big_ones_their_own()

@@ -1,3 +1,4 @@
+using Cluster.Shared.Planning;
 namespace Cluster.GpuNode.Tests;
 
 public sealed class RankScheduleTests

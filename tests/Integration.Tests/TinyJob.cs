@@ -39,11 +39,15 @@ internal sealed class TinyJob : IDisposable
         }
 
         ManifestWriter.WriteJsonl(Path.Combine(Directory, "train.jsonl"), rows);
+        UtteranceIds = [.. rows.Select(r => r.Id)];
         JobPath = Path.Combine(Directory, "job.yaml");
         WriteSpec(maxSteps);
     }
 
     public string Directory { get; }
+
+    /// <summary>The ids of the training manifest, as this fixture wrote it: every one is trained once per epoch.</summary>
+    public IReadOnlyList<string> UtteranceIds { get; }
 
     public string JobPath { get; }
 

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Cluster.Shared.Planning;
 using Cluster.Shared.Protocol;
-using NodeRole = Cluster.Shared.Planning.NodeRole;
+using NodeRole = Cluster.Shared.Protocol.NodeRole;
 
 namespace Cluster.Coordinator.Jobs;
 
@@ -94,9 +94,9 @@ public sealed record JobState
     private ImmutableSortedDictionary<long, ImmutableDictionary<int, StepCommitted>> PendingCommits { get; init; } =
         ImmutableSortedDictionary<long, ImmutableDictionary<int, StepCommitted>>.Empty;
 
-    public IReadOnlyList<string> DataNodes => [.. Nodes.Values.Where(n => n.Role == NodeRole.DataNode).Select(n => n.Name)];
+    public IReadOnlyList<string> DataNodes => [.. Nodes.Values.Where(n => n.Role == NodeRole.Data).Select(n => n.Name)];
 
-    public IReadOnlyList<string> Trainers => [.. Nodes.Values.Where(n => n.Role == NodeRole.GpuNode).Select(n => n.Name)];
+    public IReadOnlyList<string> Trainers => [.. Nodes.Values.Where(n => n.Role == NodeRole.Gpu).Select(n => n.Name)];
 
     /// <summary>A job before any node registered: at epoch 0, or where <paramref name="resumeFrom"/> left off (a restarted
     /// coordinator continues from the latest checkpoint and its ledger, so no batch is skipped or trained twice).</summary>
@@ -135,7 +135,7 @@ public sealed record JobState
         }
 
         state = state with { Nodes = state.Nodes.SetItem(node.Name, node) };
-        if (node.Role == NodeRole.DataNode)
+        if (node.Role == NodeRole.Data)
         {
             ShardAllocator before = state.Allocator;
             state = state with { Allocator = before.WithNode(node.Name) };
@@ -163,7 +163,7 @@ public sealed record JobState
         if (!Nodes.TryGetValue(name, out NodeInfo? node)) return new JobTransition(this, []);
         JobState state = this with { Nodes = Nodes.Remove(name) };
         if (Phase == JobPhase.Finished) return new JobTransition(state, []);
-        if (node.Role == NodeRole.DataNode)
+        if (node.Role == NodeRole.Data)
         {
             ShardAllocator before = state.Allocator;
             state = state with { Ledger = state.Ledger.SenderLost(name), Allocator = before.WithoutNode(name) };
@@ -184,7 +184,7 @@ public sealed record JobState
     /// batches trainers asked it for (they are not built again by the new owners) until it has exited.</summary>
     public JobTransition Retire(string dataNode)
     {
-        if (!Nodes.TryGetValue(dataNode, out NodeInfo? node) || node.Role != NodeRole.DataNode) return new JobTransition(this, []);
+        if (!Nodes.TryGetValue(dataNode, out NodeInfo? node) || node.Role != NodeRole.Data) return new JobTransition(this, []);
         JobTransition lost = (this with { Retiring = Retiring.SetItem(dataNode, node.ActorPath) }).Lost(dataNode);
         return new JobTransition(lost.State, [.. lost.Messages, new Dispatch(dataNode, new StopDataNode { Reason = "scaled down" })]);
     }
@@ -368,7 +368,7 @@ public sealed record JobState
         var messages = new List<Dispatch>();
         foreach (NodeInfo node in Nodes.Values)
         {
-            object stop = node.Role == NodeRole.GpuNode ? new StopTraining { Reason = reason } : new StopDataNode { Reason = reason };
+            object stop = node.Role == NodeRole.Gpu ? new StopTraining { Reason = reason } : new StopDataNode { Reason = reason };
             messages.Add(new Dispatch(node.Name, stop));
         }
 

@@ -1,4 +1,4 @@
-using Cluster.Shared.Planning;
+using Cluster.Shared.Protocol;
 
 namespace Cluster.Coordinator.Jobs;
 

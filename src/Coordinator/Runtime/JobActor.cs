@@ -2,8 +2,7 @@ using Cluster.Coordinator.Jobs;
 using Cluster.Shared.Actors;
 using Cluster.Shared.Checkpoints;
 using Cluster.Shared.Protocol;
-using NodeRole = Cluster.Shared.Planning.NodeRole;
-using WireRole = Cluster.Shared.Protocol.NodeRole;
+using NodeRole = Cluster.Shared.Protocol.NodeRole;
 
 namespace Cluster.Coordinator.Runtime;
 
@@ -113,13 +112,8 @@ public sealed class JobActor : ActorBase
 
     private void OnRegister(RegisterNode register)
     {
-        NodeRole? role = register.Role switch
-        {
-            WireRole.Data => NodeRole.DataNode,
-            WireRole.Gpu => NodeRole.GpuNode,
-            _ => null,
-        };
-        if (role is null || string.IsNullOrEmpty(register.Name) || string.IsNullOrEmpty(register.ActorPath))
+        NodeRole role = register.Role;
+        if (role is not (NodeRole.Data or NodeRole.Gpu) || string.IsNullOrEmpty(register.Name) || string.IsNullOrEmpty(register.ActorPath))
         {
             settings.Log($"refused a registration without role, name or actor path from {Sender.Path}");
             return;
@@ -136,12 +130,12 @@ public sealed class JobActor : ActorBase
         refs[register.Name] = node;
         everRegistered.Add(register.Name);
         Context.Watch(node);
-        object welcome = role == NodeRole.DataNode
+        object welcome = role == NodeRole.Data
             ? new DataNodeWelcome { JobYaml = settings.JobYaml, JobDirectory = settings.JobDirectory }
             : new TrainerWelcome { JobYaml = settings.JobYaml, JobDirectory = settings.JobDirectory };
         node.Tell(welcome, Self);
-        settings.Log($"{register.Name} joined as {role} (pid {register.ProcessId}{(register.Device.Length > 0 ? ", " + register.Device : "")})");
-        Guarded(() => state.Register(new NodeInfo(register.Name, role.Value, register.ActorPath, register.ProcessId, register.Device)), $"registration of {register.Name}");
+        settings.Log($"{register.Name} joined as {(role == NodeRole.Data ? "a data node" : "a trainer")} (pid {register.ProcessId}{(register.Device.Length > 0 ? ", " + register.Device : "")})");
+        Guarded(() => state.Register(new NodeInfo(register.Name, role, register.ActorPath, register.ProcessId, register.Device)), $"registration of {register.Name}");
     }
 
     private void OnTerminated(Terminated terminated)
@@ -185,15 +179,16 @@ public sealed class JobActor : ActorBase
     private void NodeGone(string name, string how)
     {
         if (refs.Remove(name, out IActorRef? node)) Context.Unwatch(node);
-        bool wasTrainer = state.Nodes.TryGetValue(name, out NodeInfo? info) && info.Role == NodeRole.GpuNode;
+        NodeRole? role = state.Nodes.TryGetValue(name, out NodeInfo? info) ? info.Role : null;
+        bool wasTrainer = role == NodeRole.Gpu;
         settings.Log(state.Phase == JobPhase.Finished ? $"{name} has left" : $"{name} was lost{how}");
         settings.Launcher?.Kill(name);
         if (wasTrainer) state = WithRestorePoint(state);
         Apply(state.Lost(name));
-        if (wasTrainer && settings.Launcher is { } launcher && state.Phase != JobPhase.Finished)
+        if (role is { } lost && NodeFleet.ReplacesLost(lost, state.Phase) && settings.Launcher is { } launcher)
         {
             settings.Log($"starting a replacement for {name}");
-            launcher.Launch(NodeRole.GpuNode, name);
+            launcher.Launch(lost, name);
         }
     }
 
@@ -233,10 +228,11 @@ public sealed class JobActor : ActorBase
         if (settings.Launcher is not { } launcher) return new JobCommands.Reply(false, "scaling needs the embedded mode, where the coordinator starts the nodes");
         if (count < 1) return new JobCommands.Reply(false, $"data_nodes must be at least 1, not {count}");
         if (state.Phase == JobPhase.Finished) return new JobCommands.Reply(false, "the job has finished");
-        var current = state.DataNodes.ToList();
-        nextDataNode = Math.Max(nextDataNode, current.Select(Index).DefaultIfEmpty(-1).Max() + 1);
-        for (int i = current.Count; i < count; i++) launcher.Launch(NodeRole.DataNode, $"data-{nextDataNode++}");
-        foreach (string retired in current.OrderByDescending(Index).Take(Math.Max(0, current.Count - count)))
+        var current = state.DataNodes;
+        var plan = NodeFleet.Scale(current, count, nextDataNode);
+        nextDataNode = plan.NextIndex;
+        foreach (string name in plan.Launch) launcher.Launch(NodeRole.Data, name);
+        foreach (string retired in plan.Retire)
         {
             Apply(state.Retire(retired));
             if (refs.Remove(retired, out IActorRef? node)) retiring[retired] = node;
@@ -244,8 +240,6 @@ public sealed class JobActor : ActorBase
 
         return new JobCommands.Reply(true, $"scaling data nodes from {current.Count} to {count}");
     }
-
-    private static int Index(string name) => int.TryParse(name.AsSpan(name.LastIndexOf('-') + 1), out int index) ? index : -1;
 
     /// <summary>A pause or stop: answered when it has ended, which with a checkpoint takes until the trainers have
     /// finished their step and rank 0 has written it.</summary>
@@ -295,12 +289,9 @@ public sealed class JobActor : ActorBase
             if (refs.TryGetValue(dispatch.Node, out IActorRef? node)) node.Tell(dispatch.Message, Self);
         }
 
-        // A trainer cannot unlearn: a group rolled back to the initial weights needs fresh processes, which the
-        // replacement of lost trainers then starts.
-        if (settings.Launcher is { } launcher && trainedBefore > 0 && state.ResumeFrom is null && state.CompletedStep == 0
-            && transition.Messages.Any(m => m.Message is AbortGroup))
+        if (settings.Launcher is { } launcher)
         {
-            foreach (string trainer in state.Trainers)
+            foreach (string trainer in NodeFleet.TrainersToRestart(trainedBefore, transition))
             {
                 settings.Log($"restarting {trainer}: there is no checkpoint to roll back to");
                 launcher.Kill(trainer);

@@ -5,7 +5,7 @@ using Cluster.Shared.Actors;
 using Cluster.Shared.Jobs;
 using Cluster.Shared.Planning;
 using Cluster.Shared.Protocol;
-using NodeRole = Cluster.Shared.Planning.NodeRole;
+using NodeRole = Cluster.Shared.Protocol.NodeRole;
 using Cluster.Shared.Remoting;
 using Cluster.Torch.Distributed;
 
@@ -118,8 +118,8 @@ public sealed class JobHost : IAsyncDisposable
             log($"coordinator at {system.Address}, API at {api.Url}");
             if (launcher is not null)
             {
-                for (int i = 1; i <= dataNodes; i++) launcher.Launch(NodeRole.DataNode, $"data-{i}");
-                for (int i = 0; i < gpuNodes; i++) launcher.Launch(NodeRole.GpuNode, $"gpu-{i}");
+                for (int i = 1; i <= dataNodes; i++) launcher.Launch(NodeRole.Data, $"data-{i}");
+                for (int i = 0; i < gpuNodes; i++) launcher.Launch(NodeRole.Gpu, $"gpu-{i}");
             }
 
             return new JobHost(spec, system, store, api, launcher, job, board, runDirectory, expected);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cluster.Coordinator.Jobs;
-using Cluster.Shared.Planning;
+using Cluster.Shared.Protocol;
 
 namespace Cluster.Coordinator.Runtime;
 
@@ -77,10 +77,10 @@ public sealed record JobStatus
         ArgumentNullException.ThrowIfNull(state);
         var nodes = state.Nodes.Values.Select(n =>
         {
-            int? rank = n.Role == NodeRole.GpuNode && state.Phase == JobPhase.Training ? state.Ranks.RankOf(n.Name) : null;
-            string role = n.Role == NodeRole.DataNode ? "data" : "gpu";
-            string nodeState = n.Role == NodeRole.DataNode ? "serving" : rank is null ? "waiting" : "training";
-            return new NodeStatus(n.Name, role, nodeState, rank, n.ProcessId, n.Device, n.Role == NodeRole.DataNode ? state.Allocator.ShardsOf(n.Name).Count : 0);
+            int? rank = n.Role == NodeRole.Gpu && state.Phase == JobPhase.Training ? state.Ranks.RankOf(n.Name) : null;
+            string role = n.Role == NodeRole.Data ? "data" : "gpu";
+            string nodeState = n.Role == NodeRole.Data ? "serving" : rank is null ? "waiting" : "training";
+            return new NodeStatus(n.Name, role, nodeState, rank, n.ProcessId, n.Device, n.Role == NodeRole.Data ? state.Allocator.ShardsOf(n.Name).Count : 0);
         }).ToList();
         TrainingProgress p = state.Progress;
         return new JobStatus

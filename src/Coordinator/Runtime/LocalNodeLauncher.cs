@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Cluster.Shared.Planning;
+using Cluster.Shared.Protocol;
 
 namespace Cluster.Coordinator.Runtime;
 
@@ -53,7 +53,7 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (processes.TryGetValue(name, out Process? old) && !HasExited(old)) Kill(name);
-        string executable = role == NodeRole.DataNode ? "datanode" : "gpunode";
+        string executable = role == NodeRole.Data ? "datanode" : "gpunode";
         // The BLAS kernels are chosen (and checked) once here; every node inherits the choice in its environment.
         Cluster.Torch.Cpu.BlasKernels.Ensure();
         var start = new ProcessStartInfo(DotnetHost())
@@ -64,13 +64,13 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
         };
         foreach (string argument in new[] { AssemblyOf(executable), "--coordinator", coordinatorAddress, "--name", name, "--host", "127.0.0.1" })
             start.ArgumentList.Add(argument);
-        if (role == NodeRole.DataNode && dataNodeWorkers is int workers)
+        if (role == NodeRole.Data && dataNodeWorkers is int workers)
         {
             start.ArgumentList.Add("--workers");
             start.ArgumentList.Add(workers.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        if (role == NodeRole.GpuNode)
+        if (role == NodeRole.Gpu)
         {
             start.ArgumentList.Add("--device");
             // One trainer per device: gpu-K trains on cuda:K.

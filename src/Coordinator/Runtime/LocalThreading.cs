@@ -1,4 +1,4 @@
-using Cluster.Shared.Planning;
+using Cluster.Shared.Protocol;
 
 namespace Cluster.Coordinator.Runtime;
 
@@ -21,7 +21,7 @@ public static class LocalThreading
         ArgumentNullException.ThrowIfNull(inherited);
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
         if (inherited("OMP_WAIT_POLICY") is null) variables["OMP_WAIT_POLICY"] = "PASSIVE";
-        if (role == NodeRole.GpuNode && device == "cpu" && inherited("OMP_NUM_THREADS") is null)
+        if (role == NodeRole.Gpu && device == "cpu" && inherited("OMP_NUM_THREADS") is null)
             variables["OMP_NUM_THREADS"] = Math.Max(1, cores / Math.Max(1, trainers)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return variables;
     }

@@ -1,3 +1,5 @@
+using Cluster.Shared.Protocol;
+
 namespace Cluster.Shared.Planning;
 
 /// <summary>A node in the cluster.</summary>

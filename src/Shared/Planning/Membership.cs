@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Cluster.Shared.Protocol;
 
 namespace Cluster.Shared.Planning;
 

@@ -1,7 +1,7 @@
 using Cluster.Coordinator.Jobs;
 using Cluster.Shared.Planning;
 using Cluster.Shared.Protocol;
-using NodeRole = Cluster.Shared.Planning.NodeRole;
+using NodeRole = Cluster.Shared.Protocol.NodeRole;
 
 namespace Cluster.Coordinator.Tests.Jobs;
 
@@ -13,9 +13,9 @@ public class JobStateTests
     private static JobState Start(int batches = 12, int? maxSteps = null, int? epochs = 1, int trainers = 2, int accumulation = 1, int shards = 4) =>
         JobState.Start(new JobLimits(maxSteps, epochs, accumulation, trainers, shards), e => Plan(e, batches), "127.0.0.1", 29500);
 
-    private static NodeInfo Data(string name) => new(name, NodeRole.DataNode, $"cluster.tcp://{name}@127.0.0.1:1/user/data-node", 1, "");
+    private static NodeInfo Data(string name) => new(name, NodeRole.Data, $"cluster.tcp://{name}@127.0.0.1:1/user/data-node", 1, "");
 
-    private static NodeInfo Gpu(string name) => new(name, NodeRole.GpuNode, $"cluster.tcp://{name}@127.0.0.1:2/user/trainer", 2, "cpu");
+    private static NodeInfo Gpu(string name) => new(name, NodeRole.Gpu, $"cluster.tcp://{name}@127.0.0.1:2/user/trainer", 2, "cpu");
 
     private static JobTransition Running(JobState state, params string[] nodes)
     {
@@ -85,7 +85,7 @@ public class JobStateTests
         Assert.Equal([0, 1, 0, 1, 0, 1, 0], schedule.Batches.Select(b => b.Rank));
         Assert.Equal(Enumerable.Range(0, 7), schedule.Batches.Select(b => b.Position));
         Assert.All(schedule.Batches, b => Assert.Equal("cluster.tcp://data-1@127.0.0.1:1/user/data-node", schedule.ShardOwners[b.Shard]));
-        Assert.Equal(0, LedgerCursorJson.Parse(schedule.CommittedBefore).CommittedCount);
+        Assert.Equal(0, LedgerCursorJson.Parse(schedule.CommittedBefore, "test").CommittedCount);
     }
 
     [Theory]
@@ -194,7 +194,7 @@ public class JobStateTests
         Assert.Equal(3, schedules[1].Batches.Min(b => b.Step));
         Assert.Equal(["e1-b0", "e1-b1", "e1-b2", "e1-b3"], schedules[1].Batches.Select(b => b.BatchId));
         Assert.Equal(schedules[0].ShardOwners, schedules[1].ShardOwners);
-        var cursor = LedgerCursorJson.Parse(schedules[1].CommittedBefore);
+        var cursor = LedgerCursorJson.Parse(schedules[1].CommittedBefore, "test");
         Assert.Equal((1, 4, 0), (cursor.Epoch, cursor.BatchCount, cursor.Committed.Count));
         var assigned = To<AssignShards>(t.Messages, "data-1").Last();
         Assert.Equal(8, assigned.Shards.Sum(s => s.Batches.Count));
@@ -314,6 +314,23 @@ public class JobStateTests
     }
 
     [Fact]
+    public void Trainers_are_restarted_only_when_a_group_that_trained_goes_back_to_the_initial_weights()
+    {
+        var t = Running(Start(batches: 12), "data-1", "gpu-0", "gpu-1");
+        t = TrainAll(t.State, step => step <= 2);
+        var trained = t.State;
+
+        // No checkpoint: the survivor holds weights of step 2 that the rolled-back job must not keep.
+        Assert.Equal(["gpu-0"], NodeFleet.TrainersToRestart(trained.CompletedStep, trained.Lost("gpu-1")));
+        // With one, the group resumes from it: the processes stay.
+        var checkpointed = trained.Checkpointed(new RestorePoint(2, "/ckpt/step-2", trained.Ledger.CursorAt(2))).State;
+        Assert.Empty(NodeFleet.TrainersToRestart(checkpointed.CompletedStep, checkpointed.Lost("gpu-1")));
+        // Nothing trained yet: nothing to unlearn.
+        var fresh = Running(Start(batches: 12), "data-1", "gpu-0", "gpu-1").State;
+        Assert.Empty(NodeFleet.TrainersToRestart(0, fresh.Lost("gpu-1")));
+    }
+
+    [Fact]
     public void A_lost_trainer_aborts_the_group_rolls_back_to_the_checkpoint_and_the_replacement_resumes_from_it()
     {
         var t = Running(Start(batches: 12), "data-1", "gpu-0", "gpu-1");
@@ -339,7 +356,7 @@ public class JobStateTests
         Assert.Equal(3, schedule.Batches.Min(b => b.Step));
         Assert.Equal(8, schedule.Batches.Count);
         Assert.Equal(Enumerable.Range(4, 8), schedule.Batches.Select(b => b.Position));
-        Assert.Equal(cursor, LedgerCursorJson.Parse(schedule.CommittedBefore));
+        Assert.Equal(cursor, LedgerCursorJson.Parse(schedule.CommittedBefore, "test"));
 
         t = TrainAll(t.State);
         Assert.Equal(JobPhase.Finished, t.State.Phase);

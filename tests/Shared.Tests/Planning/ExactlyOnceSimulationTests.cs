@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cluster.Shared.Planning;
+using Cluster.Shared.Protocol;
 
 namespace Cluster.Shared.Tests.Planning;
 
@@ -122,7 +123,7 @@ public class ExactlyOnceSimulationTests
         private void JoinDataNode()
         {
             string node = $"dn{nextNode++}";
-            members = members.Join(node, NodeRole.DataNode, $"{node}:7000");
+            members = members.Join(node, NodeRole.Data, $"{node}:7000");
             allocator = allocator.WithNode(node);
         }
 
@@ -130,7 +131,7 @@ public class ExactlyOnceSimulationTests
         // batches are due again.
         private void DataNodeGone(bool killed)
         {
-            IReadOnlyList<string> nodes = members.OfRole(NodeRole.DataNode);
+            IReadOnlyList<string> nodes = members.OfRole(NodeRole.Data);
             if (nodes.Count == 0) return;
             string node = nodes[rng.Next(nodes.Count)];
             members = members.Leave(node);
@@ -149,7 +150,7 @@ public class ExactlyOnceSimulationTests
 
         private void GpuNodeGone()
         {
-            IReadOnlyList<string> nodes = members.OfRole(NodeRole.GpuNode);
+            IReadOnlyList<string> nodes = members.OfRole(NodeRole.Gpu);
             if (nodes.Count == 0) return;
             members = members.Leave(nodes[rng.Next(nodes.Count)]);
             Regroup();
@@ -158,7 +159,7 @@ public class ExactlyOnceSimulationTests
         private void JoinGpuNode()
         {
             string node = $"gpu{nextNode++}";
-            members = members.Join(node, NodeRole.GpuNode, $"{node}:7000");
+            members = members.Join(node, NodeRole.Gpu, $"{node}:7000");
             Regroup();
         }
 
@@ -166,7 +167,7 @@ public class ExactlyOnceSimulationTests
         // so do the ledger and what counts as trained, and the old group's buffers and traffic are void.
         private void Regroup()
         {
-            group = group.FormedFrom(members.OfRole(NodeRole.GpuNode));
+            group = group.FormedFrom(members.OfRole(NodeRole.Gpu));
             buffers = [.. Enumerable.Range(0, group.WorldSize).Select(_ => new HashSet<string>(StringComparer.Ordinal))];
             ledger = ledger.RollBackTo(checkpoint.Step);
             (trained, step) = (new Dictionary<string, int>(checkpoint.Trained), checkpoint.Step);
@@ -179,7 +180,7 @@ public class ExactlyOnceSimulationTests
         {
             ledger = Ledger.Restore(plan, JsonSerializer.Deserialize<LedgerCursor>(checkpoint.Cursor)!);
             (trained, step) = (new Dictionary<string, int>(checkpoint.Trained), checkpoint.Step);
-            group = RankPlan.Empty.FormedFrom(members.OfRole(NodeRole.GpuNode));
+            group = RankPlan.Empty.FormedFrom(members.OfRole(NodeRole.Gpu));
             buffers = [.. Enumerable.Range(0, group.WorldSize).Select(_ => new HashSet<string>(StringComparer.Ordinal))];
             wire.Clear();
             allocator = Reallocated();
@@ -189,7 +190,7 @@ public class ExactlyOnceSimulationTests
         // After a rollback, shards that had finished may have work again, so the allocation is rebuilt from what is due.
         private ShardAllocator Reallocated() =>
             ShardAllocator.Create(Enumerable.Range(0, plan.Shards.Count).Where(s => ledger.MustProduce(s).Count > 0),
-                members.OfRole(NodeRole.DataNode));
+                members.OfRole(NodeRole.Data));
     }
 
     private sealed class Totals

@@ -1,12 +1,18 @@
 using System.Text.Json;
-using Cluster.Shared.Planning;
 
-namespace Cluster.GpuNode;
+namespace Cluster.Shared.Planning;
 
-/// <summary>Reads <c>EpochSchedule.committed_before</c>. Property names are matched ignoring case and underscores, so
-/// both .NET's default (<c>BatchCount</c>) and snake case (<c>batch_count</c>) serialisations are understood.</summary>
-public static class CursorJson
+/// <summary>
+/// <see cref="LedgerCursor"/> as the JSON of <c>EpochSchedule.committed_before</c>, written by the coordinator and read by
+/// the trainers: snake_case, the shape of the <c>ledger</c> of <c>trainer_state.json</c>. Reading matches property names
+/// ignoring case and underscores, so .NET's default (<c>BatchCount</c>) is understood as well, and checks the ranges.
+/// </summary>
+public static class LedgerCursorJson
 {
+    private static readonly JsonSerializerOptions WriteOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static string Serialize(LedgerCursor cursor) => JsonSerializer.Serialize(cursor, WriteOptions);
+
     /// <exception cref="InvalidDataException">Not a ledger cursor; the message names <paramref name="source"/>.</exception>
     public static LedgerCursor Parse(string json, string source)
     {

@@ -1,6 +1,5 @@
-using Cluster.Shared.Planning;
 
-namespace Cluster.GpuNode;
+namespace Cluster.Shared.Planning;
 
 /// <summary>The ledger cursor of a checkpoint at step S: what the epoch had committed when the schedule was made plus
 /// every batch the schedule places in a step up to S (all ranks have trained those once S's optimizer step is done).</summary>

@@ -1,4 +1,4 @@
-namespace Cluster.GpuNode;
+namespace Cluster.Shared.Planning;
 
 /// <summary>One batch of an epoch schedule: trained by <paramref name="Rank"/> in <paramref name="Step"/>, produced
 /// by the owner of <paramref name="Shard"/>, at <paramref name="Position"/> of the epoch's plan.</summary>
