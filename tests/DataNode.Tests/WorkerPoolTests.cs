@@ -8,19 +8,28 @@ public sealed class WorkerPoolTests
     public async Task No_more_builds_run_at_once_than_there_are_workers()
     {
         using var pool = new WorkerPool(2);
+        using var twoRunning = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
         int running = 0, most = 0;
-        var gate = new object();
+        var sync = new object();
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => pool.Run(() =>
+        // Every build holds its worker until the gate opens, which happens once two run: a third could only have
+        // started beside them if the pool let it.
+        var builds = Enumerable.Range(0, 6).Select(i => pool.Run(() =>
         {
-            lock (gate) most = Math.Max(most, ++running);
-            // Stay busy until a second build runs (or long enough for an unbounded pool to start them all), so the
-            // count does not depend on how fast a loaded machine starts threads.
-            SpinWait.SpinUntil(() => Volatile.Read(ref most) >= 2, TimeSpan.FromSeconds(5));
-            Thread.Sleep(100);
-            lock (gate) running--;
+            lock (sync)
+            {
+                most = Math.Max(most, ++running);
+                if (running == 2) twoRunning.Set();
+            }
+            gate.Wait();
+            lock (sync) running--;
             return i;
-        })));
+        })).ToList();
+        twoRunning.Wait();
+        lock (sync) Assert.Equal(2, running);
+        gate.Set();
+        var results = await Task.WhenAll(builds);
 
         Assert.Equal(Enumerable.Range(0, 6), results);
         Assert.Equal(2, most);

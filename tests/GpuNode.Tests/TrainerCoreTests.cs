@@ -143,12 +143,13 @@ public sealed class TrainerCoreTests : IDisposable
         using var peer = new ProcessGroup(peerStore, Options(1, 2, "abort"));
         peerCore.Join(peer);
         var group = await joined.Task.WaitAsync(Timeout);
-        Assert.NotSame(training, await Task.WhenAny(training, Task.Delay(300)));
 
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         group.Abort();
-        Assert.NotNull(await training.WaitAsync(Timeout / 2));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the abort took {watch.Elapsed}");
+        // The abort ended the step (whether it was already in the collective or about to enter it), not the group's
+        // timeout: a timeout's message says "Timed out".
+        var error = await training.WaitAsync(Timeout);
+        Assert.NotNull(error);
+        Assert.DoesNotContain("Timed out", error.ToString());
     }
 
     private static ProcessGroupOptions Options(int rank, int world, string name) => new()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cluster.Shared.Actors;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cluster.Shared.Tests.Actors;
 
@@ -101,7 +102,11 @@ public sealed class LocalActorTests : IAsyncLifetime
         probe.Ref.Tell("sync");
         await probe.ExpectAsync<string>();
         _system.Stop(target);
-        await probe.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(150));
+        // Watching it again gets the one Terminated a watch of a stopped actor gets; the first watch, undone, adds none.
+        probe.Watch(target);
+        await probe.ExpectAsync<Terminated>();
+        probe.Ref.Tell("sync");
+        Assert.Equal("sync", await probe.ExpectAsync<string>());
     }
 
     [Fact]
@@ -116,8 +121,7 @@ public sealed class LocalActorTests : IAsyncLifetime
         relay.Tell(3);
         Assert.Equal(1, await probe.ExpectAsync<int>());
         Assert.Equal(2, await probe.ExpectAsync<int>());
-        await probe.ExpectAsync<Terminated>();
-        await probe.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(50));
+        await probe.ExpectAsync<Terminated>(); // a stopped actor relays nothing more, so 3 was never handled
     }
 
     [Fact]
@@ -146,34 +150,56 @@ public sealed class LocalActorTests : IAsyncLifetime
     [Fact]
     public async Task Single_timer_fires_once_and_periodic_timer_until_cancelled()
     {
-        var probe = new Probe(_system);
-        var timed = _system.ActorOf(Props.Create(() => new Timed(probe.Ref)));
+        var time = new FakeTimeProvider();
+        await using var system = ActorSystem.Create("timers", new ActorSystemOptions { TimeProvider = time });
+        var probe = new Probe(system);
+        var timed = system.ActorOf(Props.Create(() => new Timed(probe.Ref)));
         timed.Tell(new Timed.StartSingle("once", TimeSpan.FromMilliseconds(30)));
+        await NothingBeforeSyncAsync(timed, probe);
+        time.Advance(TimeSpan.FromMilliseconds(29));
+        await NothingBeforeSyncAsync(timed, probe);
+        time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal("once", await probe.ExpectAsync<string>());
+        time.Advance(TimeSpan.FromSeconds(1));
+        await NothingBeforeSyncAsync(timed, probe);
+
         timed.Tell(new Timed.StartPeriodic("tick", TimeSpan.FromMilliseconds(20)));
+        await NothingBeforeSyncAsync(timed, probe);
         for (var i = 0; i < 3; i++)
         {
+            time.Advance(TimeSpan.FromMilliseconds(20));
             Assert.Equal("tick", await probe.ExpectAsync<string>());
         }
         timed.Tell(new Timed.Cancel("tick"));
-        timed.Tell("sync");
-        // Ticks relayed before the cancel may still be in the probe's inbox; none may follow "sync".
-        while (await probe.ExpectAsync<string>() is var next && next != "sync")
-        {
-            Assert.Equal("tick", next);
-        }
-        await probe.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
+        await NothingBeforeSyncAsync(timed, probe);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await NothingBeforeSyncAsync(timed, probe);
     }
 
     [Fact]
     public async Task Restarting_a_timer_key_replaces_the_earlier_timer()
     {
-        var probe = new Probe(_system);
-        var timed = _system.ActorOf(Props.Create(() => new Timed(probe.Ref)));
+        var time = new FakeTimeProvider();
+        await using var system = ActorSystem.Create("timers", new ActorSystemOptions { TimeProvider = time });
+        var probe = new Probe(system);
+        var timed = system.ActorOf(Props.Create(() => new Timed(probe.Ref)));
         timed.Tell(new Timed.StartSingle("first", TimeSpan.FromMilliseconds(50)));
         timed.Tell(new Timed.StartSingle("second", TimeSpan.FromMilliseconds(80)));
+        await NothingBeforeSyncAsync(timed, probe);
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        await NothingBeforeSyncAsync(timed, probe); // "first" was replaced
+        time.Advance(TimeSpan.FromMilliseconds(30));
         Assert.Equal("second", await probe.ExpectAsync<string>());
-        await probe.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
+        time.Advance(TimeSpan.FromSeconds(1));
+        await NothingBeforeSyncAsync(timed, probe);
+    }
+
+    // Timers of a fake clock fire inside Advance, so whatever they sent the actor is in its mailbox before a message
+    // sent after it; the actor relays in order, so nothing may come before the relayed "sync".
+    private static async Task NothingBeforeSyncAsync(IActorRef timed, Probe probe)
+    {
+        timed.Tell("sync");
+        Assert.Equal("sync", await probe.ExpectAsync<string>());
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using Cluster.Shared.Remoting;
-using Cluster.Shared.Tests.Actors;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cluster.Shared.Tests.Remoting;
 
@@ -7,11 +7,11 @@ public sealed class PhiAccrualFailureDetectorTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
-    private static PhiAccrualFailureDetector Detector(ManualClock clock, TimeSpan? pause = null) =>
+    private static PhiAccrualFailureDetector Detector(FakeTimeProvider clock, TimeSpan? pause = null) =>
         new(clock, threshold: 8, firstHeartbeatEstimate: Interval, acceptableHeartbeatPause: pause ?? TimeSpan.Zero,
             minimumStandardDeviation: TimeSpan.FromMilliseconds(10), maximumSamples: 20);
 
-    private static void Beat(PhiAccrualFailureDetector detector, ManualClock clock, int count)
+    private static void Beat(PhiAccrualFailureDetector detector, FakeTimeProvider clock, int count)
     {
         for (var i = 0; i < count; i++)
         {
@@ -23,7 +23,7 @@ public sealed class PhiAccrualFailureDetectorTests
     [Fact]
     public void Phi_is_zero_before_the_first_heartbeat()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var detector = Detector(clock);
         clock.Advance(TimeSpan.FromHours(1));
         Assert.Equal(0, detector.Phi);
@@ -33,7 +33,7 @@ public sealed class PhiAccrualFailureDetectorTests
     [Fact]
     public void Regular_heartbeats_keep_the_peer_available()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var detector = Detector(clock);
         detector.HeartBeat();
         Beat(detector, clock, 50);
@@ -45,7 +45,7 @@ public sealed class PhiAccrualFailureDetectorTests
     [Fact]
     public void Phi_grows_with_silence_and_crosses_the_threshold()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var detector = Detector(clock);
         detector.HeartBeat();
         Beat(detector, clock, 20);
@@ -64,7 +64,7 @@ public sealed class PhiAccrualFailureDetectorTests
     [Fact]
     public void An_acceptable_pause_delays_suspicion()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var strict = Detector(clock);
         var tolerant = Detector(clock, TimeSpan.FromSeconds(1));
         strict.HeartBeat();
@@ -85,7 +85,7 @@ public sealed class PhiAccrualFailureDetectorTests
     [Fact]
     public void The_sample_window_is_bounded()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var detector = Detector(clock);
         detector.HeartBeat();
         Beat(detector, clock, 100);
@@ -96,8 +96,8 @@ public sealed class PhiAccrualFailureDetectorTests
     public void Invalid_settings_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new PhiAccrualFailureDetector(new ManualClock(), 0, Interval, TimeSpan.Zero, TimeSpan.FromMilliseconds(1)));
+            new PhiAccrualFailureDetector(new FakeTimeProvider(), 0, Interval, TimeSpan.Zero, TimeSpan.FromMilliseconds(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new PhiAccrualFailureDetector(new ManualClock(), 8, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMilliseconds(1)));
+            new PhiAccrualFailureDetector(new FakeTimeProvider(), 8, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMilliseconds(1)));
     }
 }

@@ -139,31 +139,43 @@ public sealed class CollectiveTests
     [Fact]
     public void Barrier_holds_every_rank_until_the_last_one_arrives()
     {
+        // Rank 2 arrives only once ranks 0 and 1 are on their way in, and says so just before: whoever leaves the
+        // barrier must find it said.
         using var world = new LoopbackWorld(3);
-        var late = TimeSpan.FromMilliseconds(400);
-        var arrivals = new DateTime[3];
-        var departures = world.Run(pg =>
+        using var othersEntering = new CountdownEvent(2);
+        int lastArrived = 0;
+        var sawLastArrival = world.Run(pg =>
         {
-            if (pg.Rank == 2) Thread.Sleep(late);
-            arrivals[pg.Rank] = DateTime.UtcNow;
+            if (pg.Rank == 2)
+            {
+                othersEntering.Wait();
+                Volatile.Write(ref lastArrived, 1);
+            }
+            else
+            {
+                othersEntering.Signal();
+            }
             pg.Barrier();
-            return DateTime.UtcNow;
+            return Volatile.Read(ref lastArrived) == 1;
         });
-        foreach (var departure in departures) Assert.True(departure >= arrivals[2], $"a rank left the barrier at {departure:O}, before rank 2 arrived at {arrivals[2]:O}");
+        Assert.All(sawLastArrival, Assert.True);
     }
 
     [Fact]
     public void A_bounded_wait_returns_false_while_a_peer_is_late_and_the_work_completes_later()
     {
         using var world = new LoopbackWorld(2);
+        using var boundedWaitDone = new ManualResetEventSlim();
         var results = world.RunRanks(rank =>
         {
-            // Without shape verification Begin* returns before the peer arrives.
+            // Without shape verification Begin* returns before the peer arrives. Rank 1 joins only after rank 0's
+            // bounded wait has returned, so that wait cannot have seen the broadcast complete.
             using var pg = new ProcessGroup(world.StoreOf(rank), world.Options(rank, group: "late") with { VerifyShapes = false });
             using var t = full([2], rank == 0 ? 5.0 : 0.0);
-            if (rank == 1) Thread.Sleep(800);
+            if (rank == 1) boundedWaitDone.Wait();
             using var work = pg.BeginBroadcast(t, 0);
             var early = rank == 1 || work.Wait(TimeSpan.FromMilliseconds(100));
+            if (rank == 0) boundedWaitDone.Set();
             work.Wait();
             return (early, work.IsCompleted, t.ToArray<float>());
         });

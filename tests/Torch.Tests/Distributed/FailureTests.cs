@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Cluster.Torch.Distributed;
 using static Cluster.Torch.torch;
 
@@ -7,7 +6,9 @@ namespace Cluster.Torch.Tests.Distributed;
 /// <summary>
 /// What a rank sees when the group goes wrong: a peer that never joins the collective, an abort,
 /// ranks that disagree on shapes, and bad arguments. Every failure must be a TorchException (or an
-/// argument exception) with a message that says what happened, within the configured bound.
+/// argument exception) with a message that says what happened. What ended a wait is read from the message, not from a
+/// clock: a timeout says "Timed out"; an abort or a failed peer must end it without one, under a timeout long enough
+/// (<see cref="LoopbackWorld.Generous"/>) that only a missing abort could reach it.
 /// </summary>
 public sealed class FailureTests
 {
@@ -23,31 +24,25 @@ public sealed class FailureTests
             if (pg.Rank == 1)
             {
                 rank1Done.Wait(TimeSpan.FromSeconds(30));
-                return (Error: (Exception?)null, Elapsed: TimeSpan.Zero);
+                return (Exception?)null;
             }
-            var clock = Stopwatch.StartNew();
             using var t = ones(8);
             var error = Record.Exception(() => pg.AllReduce(t));
-            clock.Stop();
             rank1Done.Set();
-            return (Error: error, Elapsed: clock.Elapsed);
+            return error;
         }, Short);
-        var (error, elapsed) = outcomes[0];
-        var torchError = Assert.IsType<TorchException>(error);
+        var torchError = Assert.IsType<TorchException>(outcomes[0]);
         Assert.Contains("all_reduce on rank 0 of 2", torchError.Message);
+        // The group's own 2 s timeout ended it, and the message says so.
         Assert.Contains("Timed out", torchError.Message);
-        Assert.True(elapsed >= Short - TimeSpan.FromMilliseconds(100), $"failed after {elapsed}, before the {Short} timeout");
-        Assert.True(elapsed < Short + TimeSpan.FromSeconds(3), $"failed after {elapsed}, far past the {Short} timeout");
+        Assert.Contains("2000", torchError.Message);
     }
 
     [Fact]
     public void Joining_fails_within_the_timeout_when_a_rank_never_arrives_and_the_store_stays_usable()
     {
         using var world = new LoopbackWorld(2);
-        var clock = Stopwatch.StartNew();
         var error = Assert.ThrowsAny<TorchException>(() => new ProcessGroup(world.StoreOf(0), world.Options(0, Short, "lonely")));
-        clock.Stop();
-        Assert.True(clock.Elapsed < Short + TimeSpan.FromSeconds(3), $"gave up after {clock.Elapsed}");
         Assert.Contains("joining gloo group 'lonely' as rank 0 of 2 failed (every rank must join within 2000 ms)", error.Message);
         // Both ranks can still form a group on the same store afterwards, under a new name.
         var sums = world.Run(pg =>
@@ -62,8 +57,9 @@ public sealed class FailureTests
     [Fact]
     public void Abort_unblocks_the_ranks_waiting_for_a_rank_that_hangs()
     {
-        // Ranks 0 and 1 enter an all-reduce that rank 2 never joins (it hangs); as a coordinator
-        // would, both survivors abort after a moment. They must fail at once, not at the 20 s timeout.
+        // Ranks 0 and 1 enter an all-reduce that rank 2 never joins (it hangs); as a coordinator would, each survivor
+        // aborts while it waits. The abort must end the wait, not the 20 s timeout. An abort that comes just before the
+        // call ends it as well: the call then finds the group aborted.
         using var world = new LoopbackWorld(3);
         using var release = new ManualResetEventSlim();
         var outcomes = world.Run(pg =>
@@ -71,50 +67,51 @@ public sealed class FailureTests
             if (pg.Rank == 2)
             {
                 release.Wait(TimeSpan.FromSeconds(30));
-                return (Error: (Exception?)null, Elapsed: TimeSpan.Zero);
+                return (Exception?)null;
             }
-            var aborter = Task.Run(async () =>
+            using var entering = new ManualResetEventSlim();
+            var aborter = Task.Run(() =>
             {
-                await Task.Delay(500);
+                entering.Wait();
                 Assert.True(pg.Abort(), "abort could only close the connections");
             });
-            var clock = Stopwatch.StartNew();
             using var t = ones(4);
+            entering.Set();
             var error = Record.Exception(() => pg.AllReduce(t));
-            var elapsed = clock.Elapsed;
             aborter.Wait();
             if (pg.Rank == 0) release.Set();
-            return (Error: error, Elapsed: elapsed);
+            return error;
         }, LoopbackWorld.Generous);
         for (var rank = 0; rank < 2; rank++)
         {
-            var error = Assert.IsType<TorchException>(outcomes[rank].Error);
-            Assert.Contains($"all_reduce on rank {rank} of 3", error.Message);
-            Assert.True(outcomes[rank].Elapsed < TimeSpan.FromSeconds(5), $"rank {rank} failed after {outcomes[rank].Elapsed}");
+            var message = Assert.IsType<TorchException>(outcomes[rank]).Message;
+            // Aborted inside the call, or just before it: either way the abort ended it.
+            Assert.True(message.Contains($"all_reduce on rank {rank} of 3") || message.Contains("was aborted"), message);
+            Assert.DoesNotContain("Timed out", message);
         }
     }
 
     [Fact]
     public void Abort_breaks_the_connections_so_a_peer_waiting_on_this_rank_fails_at_once()
     {
-        // Rank 1 waits in an all-reduce for rank 0, which aborts instead of joining.
+        // Rank 1 waits in an all-reduce for rank 0, which aborts instead of joining (once rank 1 is about to call it).
         using var world = new LoopbackWorld(2);
+        using var entering = new ManualResetEventSlim();
         var outcomes = world.Run(pg =>
         {
             if (pg.Rank == 0)
             {
-                Thread.Sleep(500);
+                entering.Wait();
                 Assert.True(pg.Abort(), "abort could only close the connections");
-                return (Error: (Exception?)null, Elapsed: TimeSpan.Zero);
+                return (Exception?)null;
             }
-            var clock = Stopwatch.StartNew();
             using var t = ones(4);
-            var error = Record.Exception(() => pg.AllReduce(t));
-            return (Error: error, Elapsed: clock.Elapsed);
+            entering.Set();
+            return Record.Exception(() => pg.AllReduce(t));
         }, LoopbackWorld.Generous);
-        var peer = Assert.IsType<TorchException>(outcomes[1].Error);
+        var peer = Assert.IsType<TorchException>(outcomes[1]);
         Assert.Contains("all_reduce on rank 1 of 2", peer.Message);
-        Assert.True(outcomes[1].Elapsed < TimeSpan.FromSeconds(5), $"rank 1 failed after {outcomes[1].Elapsed}");
+        Assert.DoesNotContain("Timed out", peer.Message); // the closed connections ended it, not the 20 s timeout
     }
 
     [Fact]
@@ -146,17 +143,16 @@ public sealed class FailureTests
             {
                 release.Wait(TimeSpan.FromSeconds(30));
                 pg.Dispose();
-                return (Error: (Exception?)null, Elapsed: TimeSpan.Zero);
+                return (Exception?)null;
             }
-            var clock = Stopwatch.StartNew();
             using var work = pg.BeginBarrier();
             pg.Dispose();
             var error = Record.Exception(work.Wait);
             release.Set();
-            return (Error: error, Elapsed: clock.Elapsed);
+            return error;
         });
-        Assert.IsType<TorchException>(outcomes[0].Error);
-        Assert.True(outcomes[0].Elapsed < TimeSpan.FromSeconds(5), $"dispose took {outcomes[0].Elapsed}");
+        // Ended by the dispose: rank 1 only disposes after this, so the barrier could never have completed.
+        Assert.DoesNotContain("Timed out", Assert.IsType<TorchException>(outcomes[0]).Message);
     }
 
     [Fact]
@@ -225,7 +221,6 @@ public sealed class FailureTests
     public void Arguments_rejected_on_one_rank_fail_every_rank_without_waiting_for_the_timeout()
     {
         using var world = new LoopbackWorld(2);
-        var clock = Stopwatch.StartNew();
         var outcomes = world.Run(pg =>
         {
             using var ints = tensor(new long[] { 1, 2 }, 2);
@@ -236,7 +231,6 @@ public sealed class FailureTests
             var root = Record.Exception(() => pg.Broadcast(floats, 5));
             return (avg, bucket, root);
         });
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.Contains("avg needs floating-point tensors", Assert.IsType<TorchException>(outcomes[0].avg).Message);
         Assert.Contains("rank 0 rejected its arguments", Assert.IsType<TorchException>(outcomes[1].avg).Message);
         foreach (var (_, bucket, root) in outcomes)

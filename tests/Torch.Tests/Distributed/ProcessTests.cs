@@ -57,10 +57,10 @@ public sealed class ProcessTests
         server.Set(PeerProcess.ParentJoinedKey, "1");
         var (exitCode, output) = Finish(peer);
         Assert.True(exitCode == 17, $"peer exited with {exitCode}: {output}");
-        var clock = Stopwatch.StartNew();
         using var t = ones(4);
         var error = Assert.Throws<TorchException>(() => pg.AllReduce(t));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"failed after {clock.Elapsed} (timeout {LoopbackWorld.Generous})");
         Assert.Contains("all_reduce on rank 0 of 2", error.Message);
+        // The closed connection ended it, not the 20 s timeout (whose message says "Timed out").
+        Assert.DoesNotContain("Timed out", error.Message);
     }
 }
