@@ -48,7 +48,8 @@ public sealed class TrainerCore : IDisposable
             CpuMemoryCache.Configure(CpuMemoryCache.LimitFor(job.Cluster.CpuMemoryCacheGiB, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes));
         // Every rank builds the same initial weights; rank 0's are broadcast anyway when a group forms.
         manual_seed(job.Seed);
-        model = BuildModel(job, device);
+        Resolved = ResolvedJob.Resolve(job);
+        model = BuildModel(Resolved, device);
         var spec = job.Optimizer;
         optimizer = new AdamW(ParamGroups.WithWeightDecay(model.named_parameters(), spec.WeightDecay), spec.LearningRate,
             (spec.Beta1, spec.Beta2), spec.Eps, spec.WeightDecay);
@@ -67,6 +68,9 @@ public sealed class TrainerCore : IDisposable
     }
 
     public JobSpec Job { get; }
+
+    /// <summary>The job's derived facts, resolved as the coordinator and the DataNodes resolve them.</summary>
+    public ResolvedJob Resolved { get; }
 
     public string JobYaml { get; }
 
@@ -140,7 +144,7 @@ public sealed class TrainerCore : IDisposable
     /// early stopping and the checkpoint history.</summary>
     public EvaluationResult Evaluate()
     {
-        evaluator ??= model is WhisperModel whisper ? new WhisperEvaluator(whisper, Job, Device) : new EnhancementEvaluator((TFGridNetV2)model, Job, Device);
+        evaluator ??= model is WhisperModel whisper ? new WhisperEvaluator(whisper, Resolved, Device) : new EnhancementEvaluator((TFGridNetV2)model, Job, Device);
         var result = evaluator.Evaluate();
         string metric = MetricName(Job.Evaluation.Metric);
         RecordEvaluation(Step, metric, result.Metrics.TryGetValue(metric, out double value) ? value : double.NaN);
@@ -247,12 +251,21 @@ public sealed class TrainerCore : IDisposable
         model.Dispose();
     }
 
-    private static Module BuildModel(JobSpec job, Device device)
+    private static Module BuildModel(ResolvedJob resolved, Device device)
     {
+        JobSpec job = resolved.Spec;
         if (job.Model.Whisper is { } whisper)
         {
-            if (whisper.Pretrained is { } pretrained) return WhisperModel.FromPretrained(pretrained, device).train();
-            return new WhisperModel(whisper.LoadConfig()).to(device).train();
+            if (whisper.Pretrained is not { } pretrained) return new WhisperModel(resolved.Whisper!).to(device).train();
+            var loaded = WhisperModel.FromPretrained(pretrained, device);
+            // The weights' loader reads the checkpoint's config.json itself; it must be the config the job resolved
+            // (and the DataNodes build features for), not one changed on disk since.
+            if (loaded.Config != resolved.Whisper)
+            {
+                loaded.Dispose();
+                throw new InvalidDataException($"{pretrained}: the checkpoint's config changed after the job was resolved");
+            }
+            return loaded.train();
         }
         var grid = job.Model.TFGridNetV2 ?? throw new ArgumentException("the job spec names no model");
         var model = new TFGridNetV2(grid.Config);

@@ -27,18 +27,19 @@ public sealed class WhisperEvaluator : ITrainerEvaluator
     private readonly Device device;
 
     /// <exception cref="InvalidDataException">An evaluation manifest cannot be read.</exception>
-    public WhisperEvaluator(WhisperModel model, JobSpec job, Device device)
+    public WhisperEvaluator(WhisperModel model, ResolvedJob resolved, Device device)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(resolved);
+        JobSpec job = resolved.Spec;
         this.model = model;
         this.device = device;
         spec = job.Evaluation;
-        var whisper = job.Model.Whisper ?? throw new ArgumentException("the job does not train Whisper", nameof(job));
+        if (resolved.Whisper is null) throw new ArgumentException("the job does not train Whisper", nameof(resolved));
         manifest = WhisperEvaluationData.FromJob(job);
         transcriber = WhisperEvaluationData.Transcriber(job, spec, model, device);
         scoring = WhisperEvaluationData.Options(job, sampleCount: 0);
-        var builder = new WhisperBatchBuilder(whisper.LoadTokenizer(model.Config.VocabSize), whisper.BatchOptions(model.Config, job.Data.Language, job.Batching.MaxTokens));
+        var builder = new WhisperBatchBuilder(resolved.LoadTokenizer(), resolved.WhisperBatches!);
         foreach (var chunk in manifest.Utterances.Chunk(scoring.BatchSize))
         {
             var batch = builder.Build($"eval-{lossBatches.Count}", chunk);

@@ -169,7 +169,11 @@ public sealed class DataNodeActorTests : IAsyncLifetime
         coordinatorSide.Tell(onlyShard1, _cluster.Coordinator.Ref);
         coordinatorSide.Tell(TinyCorpus.Assignment(version: 1), _cluster.Coordinator.Ref);
 
-        _cluster.Request(node, 0, "e0-b0", "e0-b3");
+        // Asked over the coordinator's connection, so the request comes after both assignments (a trainer's own
+        // connection could overtake them).
+        var request = new RequestBatches { Generation = 1, Rank = 0, Epoch = 0 };
+        request.BatchIds.AddRange(["e0-b0", "e0-b3"]);
+        coordinatorSide.Tell(request, _cluster.Trainer.Ref);
 
         Assert.Equal("e0-b0", (await _cluster.Trainer.ExpectAsync<BatchUnavailable>()).BatchId);
         Assert.Equal("e0-b3", (await _cluster.Trainer.ExpectAsync<BatchData>()).BatchId);

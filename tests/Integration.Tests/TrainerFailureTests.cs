@@ -11,8 +11,7 @@ namespace Cluster.Integration.Tests;
 [Collection(ClusterProcesses.Name)]
 public class TrainerFailureTests(ITestOutputHelper output)
 {
-    /// <summary>Generous on a loaded 2-core machine; the figures measured are written to the test output.</summary>
-    private static readonly TimeSpan DetectionBound = TimeSpan.FromSeconds(45);
+    // How long detection and recovery took is written to the test output, not asserted: tests do not time things.
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
@@ -40,7 +39,6 @@ public class TrainerFailureTests(ITestOutputHelper output)
                 && JobRun.Nodes(s, "gpu").Count() == 2 && s.GetProperty("step").GetInt64() > CheckpointOf(s));
         TimeSpan recovered = clock.Elapsed;
         output.WriteLine($"{signalName}: lost trainer noticed after {detected.TotalSeconds:F1} s, new group training after {recovered.TotalSeconds:F1} s");
-        Assert.True(detected < DetectionBound, $"{signalName}: noticed only after {detected}:\n{job.Transcript()}");
         Assert.NotEqual(victim, JobRun.ProcessOf(resumed, "gpu-1"));
 
         JobRun.WaitForExit(train, job);

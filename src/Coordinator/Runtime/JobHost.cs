@@ -71,6 +71,9 @@ public sealed class JobHost : IAsyncDisposable
         int dataNodes = options.DataNodes ?? spec.Cluster.DataNodes;
         int gpuNodes = options.GpuNodes ?? spec.Cluster.GpuNodes;
 
+        // The model's config is resolved before any node starts, as every node will resolve it: a missing or malformed
+        // file fails the run here, with its name, rather than in each node.
+        _ = ResolvedJob.Resolve(spec);
         string runDirectory = RunDirectoryOf(jobPath, spec);
         var planner = ManifestEpochPlanner.Load(spec, options.Validate, log, Path.Combine(runDirectory, "validation"));
         PlannedEpoch first = planner.Plan(0);

@@ -1,11 +1,6 @@
 using Cluster.Shared.Jobs;
-using Cluster.Speech.Audio;
 using Cluster.Speech.Batching;
 using Cluster.Speech.Data;
-using Cluster.Speech.Models.Whisper;
-using Cluster.Speech.Text;
-using Cluster.Speech.Training;
-using Cluster.Torch;
 
 namespace Cluster.DataNode.Batches;
 
@@ -17,39 +12,37 @@ public static class BatchProducers
     public static IBatchProducer FromJob(JobSpec job, string producer)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return job.Model.Whisper is { } whisper ? Whisper(job, whisper, producer) : Enhancement(job, producer);
+        var resolved = ResolvedJob.Resolve(job);
+        return resolved.Whisper is not null ? Whisper(resolved, producer) : Enhancement(resolved, producer);
     }
 
-    private static WhisperBatchProducer Whisper(JobSpec job, WhisperModelSpec model, string producer)
+    private static WhisperBatchProducer Whisper(ResolvedJob job, string producer)
     {
-        WhisperConfig config = model.LoadConfig();
-        var tokenizer = model.LoadTokenizer(config.VocabSize);
-        WhisperBatchOptions options = model.BatchOptions(config, job.Data.Language, job.Batching.MaxTokens);
+        var tokenizer = job.LoadTokenizer();
+        WhisperBatchOptions options = job.WhisperBatches!;
         _ = new WhisperBatchBuilder(tokenizer, options); // checks language and tokenizer now rather than on the first batch
-        var utterances = TrainingData.Read(job).Utterances;
-        // Half the bytes on the wire when the trainer computes in 16 bits anyway; fp16 keeps more mantissa than bf16.
-        DType encoding = job.Training.Precision == Precision.Float32 ? DType.Float32 : DType.Float16;
-        return new WhisperBatchProducer(producer, utterances, () => new WhisperBatchBuilder(tokenizer, options), encoding);
+        var utterances = TrainingData.Read(job.Spec).Utterances;
+        return new WhisperBatchProducer(producer, utterances, () => new WhisperBatchBuilder(tokenizer, options), job.WireEncoding);
     }
 
-    private static EnhancementBatchProducer Enhancement(JobSpec job, string producer)
+    private static EnhancementBatchProducer Enhancement(ResolvedJob job, string producer)
     {
-        EnhancementSpec spec = job.Enhancement;
+        EnhancementSpec spec = job.Spec.Enhancement;
         var options = new EnhancementBatchOptions
         {
-            CropSamples = (int)Math.Round(spec.CropSeconds * job.Data.SampleRate),
-            SampleRate = job.Data.SampleRate,
-            Seed = job.Seed,
+            CropSamples = job.CropSamples!.Value,
+            SampleRate = job.SampleRate,
+            Seed = job.Spec.Seed,
         };
         if (job.DataForm == DataForm.CleanSpeechWithNoise)
         {
             options = options with
             {
                 Mixer = new NoiseMixer(spec.MinSnrDb, spec.MaxSnrDb),
-                Noises = NoiseRecordings.Load(spec.Noise, job.Data.SampleRate),
+                Noises = NoiseRecordings.Load(spec.Noise, job.SampleRate),
             };
         }
 
-        return new EnhancementBatchProducer(producer, TrainingData.Read(job).Pairs, new EnhancementBatchBuilder(options));
+        return new EnhancementBatchProducer(producer, TrainingData.Read(job.Spec).Pairs, new EnhancementBatchBuilder(options));
     }
 }

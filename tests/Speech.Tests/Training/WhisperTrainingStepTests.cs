@@ -89,9 +89,10 @@ public sealed class WhisperTrainingStepTests
             Assert.Equal(fromWhole.Loss, fromHalves.Loss, 5);
             Assert.Equal(fromWhole.GradientNorm, fromHalves.GradientNorm, 5);
         }
+        // Two float32 AdamW steps whose gradients were summed in a different order: rounding differences only, which for
+        // parameters of order 0.1 and lr 1e-2 stay far below 1e-5.
         var difference = MaxParameterDifference(accumulated, single);
         Assert.True(difference < 1e-5, $"parameters differ by up to {difference:E2}");
-        Assert.True(difference >= 0);
     }
 
     [Fact]
