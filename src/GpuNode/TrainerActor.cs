@@ -14,8 +14,10 @@ namespace Cluster.GpuNode;
 /// <summary>
 /// <c>/user/trainer</c>: registers with the coordinator, forms process groups, requests this rank's batches within the
 /// credit window and hands complete steps to the <see cref="TrainingWorker"/>; reports each committed step and rank 0's
-/// checkpoints. The decisions live in <see cref="RankSchedule"/>, <see cref="CheckpointCursor"/> and
-/// <see cref="TrainerCore"/>; this actor only moves messages between them.
+/// checkpoints. The decisions live in <see cref="EpochWork"/> and <see cref="RankSchedule"/> (which batches, within
+/// which credits, what to ask again), <see cref="StepDuties"/> (evaluation and checkpoint cadence, backend),
+/// <see cref="CheckpointCursor"/> and <see cref="TrainerCore"/>; the actor keeps the generation's state (group formed,
+/// step running, held for a pause) and sequences messages and work around them.
 /// </summary>
 public sealed class TrainerActor : ActorBase
 {
