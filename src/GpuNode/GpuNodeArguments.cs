@@ -4,15 +4,18 @@ namespace Cluster.GpuNode;
 public sealed record GpuNodeArguments(string Coordinator, string Name, string Device, string Host, int Port, string? SecretFile,
     TimeSpan HeartbeatInterval, TimeSpan FailurePause)
 {
+    /// <summary>Serve <c>/metrics</c> on this port of <see cref="Host"/> (0: a free one); null serves none.</summary>
+    public int? MetricsPort { get; init; }
+
     public const string Usage =
-        "usage: gpunode --coordinator cluster.tcp://coordinator@HOST:PORT --name gpu-N --device cpu|cuda:K [--host 127.0.0.1] [--port 0] [--secret-file F] [--heartbeat-interval 1s] [--failure-pause 3s]";
+        "usage: gpunode --coordinator cluster.tcp://coordinator@HOST:PORT --name gpu-N --device cpu|cuda:K [--host 127.0.0.1] [--port 0] [--secret-file F] [--heartbeat-interval 1s] [--failure-pause 3s] [--metrics-port N]";
 
     /// <exception cref="ArgumentException">An option is unknown, repeated, missing its value or malformed; the message names it.</exception>
     public static GpuNodeArguments Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        string[] known = ["--coordinator", "--name", "--device", "--host", "--port", "--secret-file", "--heartbeat-interval", "--failure-pause"];
+        string[] known = ["--coordinator", "--name", "--device", "--host", "--port", "--secret-file", "--heartbeat-interval", "--failure-pause", "--metrics-port"];
         for (int i = 0; i < args.Count; i++)
         {
             string option = args[i];
@@ -28,12 +31,16 @@ public sealed record GpuNodeArguments(string Coordinator, string Name, string De
         string device = Required("--device");
         if (device != "cpu" && !(device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out int index) && index >= 0))
             throw new ArgumentException($"--device '{device}' is neither cpu nor cuda:K");
-        int port = 0;
-        if (values.TryGetValue("--port", out var portText) && (!int.TryParse(portText, out port) || port is < 0 or > 65535))
-            throw new ArgumentException($"--port '{portText}' is not a port number (0-65535)");
+        int port = PortOption(values, "--port") ?? 0;
         return new GpuNodeArguments(coordinator.TrimEnd('/'), Required("--name"), device, values.GetValueOrDefault("--host", "127.0.0.1"), port,
             values.GetValueOrDefault("--secret-file"), Duration(values, "--heartbeat-interval", TimeSpan.FromSeconds(1)),
-            Duration(values, "--failure-pause", TimeSpan.FromSeconds(3)));
+            Duration(values, "--failure-pause", TimeSpan.FromSeconds(3))) { MetricsPort = PortOption(values, "--metrics-port") };
+    }
+
+    private static int? PortOption(Dictionary<string, string> values, string option)
+    {
+        if (!values.TryGetValue(option, out var text)) return null;
+        return int.TryParse(text, out int port) && port is >= 0 and <= 65535 ? port : throw new ArgumentException($"{option} '{text}' is not a port number (0-65535)");
     }
 
     private static TimeSpan Duration(Dictionary<string, string> values, string option, TimeSpan fallback)

@@ -1,5 +1,6 @@
 using Cluster.Shared.Actors;
 using Cluster.Shared.Cli;
+using Cluster.Shared.Observability;
 using Cluster.Shared.Protocol;
 using Cluster.Shared.Remoting;
 
@@ -33,6 +34,8 @@ public static class GpuNodeProgram
             return ExitCodes.Usage;
         }
 
+        await using var metrics = arguments.MetricsPort is int metricsPort ? await StartMetricsAsync(arguments, metricsPort, error).ConfigureAwait(false) : null;
+        if (arguments.MetricsPort is not null && metrics is null) return ExitCodes.Failure;
         var exit = new NodeExit();
         await using var system = ActorSystem.Create(arguments.Name, new ActorSystemOptions
         {
@@ -50,5 +53,25 @@ public static class GpuNodeProgram
         system.ActorOf(Props.Create(() => new TrainerActor(options, exit)), "trainer");
         await system.WhenTerminated.ConfigureAwait(false);
         return exit.Code;
+    }
+
+    private static async Task<MetricsEndpoint?> StartMetricsAsync(GpuNodeArguments arguments, int port, TextWriter error)
+    {
+        try
+        {
+            var endpoint = await MetricsEndpoint.StartAsync(new MetricsEndpointOptions("cluster-trainer", [TrainerMetrics.MeterName])
+            {
+                Address = System.Net.IPAddress.Parse(arguments.Host),
+                Port = port,
+                Attributes = new Dictionary<string, object> { ["node"] = arguments.Name },
+            }).ConfigureAwait(false);
+            await error.WriteLineAsync($"{arguments.Name}: metrics at {endpoint.Url}").ConfigureAwait(false);
+            return endpoint;
+        }
+        catch (IOException e)
+        {
+            await error.WriteLineAsync($"gpunode: {e.Message}").ConfigureAwait(false);
+            return null;
+        }
     }
 }

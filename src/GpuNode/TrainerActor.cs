@@ -24,6 +24,7 @@ public sealed class TrainerActor : ActorBase
     // Work that belongs to no process group (building the model): its failure ends the node whatever the generation.
     private const long BeforeAnyGroup = long.MinValue;
     private readonly TrainerOptions options;
+    private TrainerMetrics? metrics;
     private readonly NodeExit exit;
     // Shard owners are the same for the current epoch and one sent ahead (the coordinator has one allocator for both).
     private readonly Dictionary<int, string> shardOwners = [];
@@ -90,6 +91,7 @@ public sealed class TrainerActor : ActorBase
         group?.Dispose();
         store?.Dispose();
         core?.Dispose();
+        metrics?.Dispose();
     }
 
     protected override void Receive(object message)
@@ -131,6 +133,7 @@ public sealed class TrainerActor : ActorBase
             return;
         }
         jobDirectory = welcome.JobDirectory;
+        metrics = new TrainerMetrics(job.Model.Kind.ToString().ToLowerInvariant(), options.Name);
         var spec = job;
         var device = Device.Parse(options.Device);
         worker = new TrainingWorker(Self, $"{options.Name}-training");
@@ -204,6 +207,7 @@ public sealed class TrainerActor : ActorBase
         group = formed.Group;
         store = formed.Store;
         groupReady = true;
+        metrics?.Joined(generation, rank, formed.Group?.WorldSize ?? 1);
         // A resumed group starts at its checkpoint's step, which that checkpoint already holds.
         lastStep = formed.ResumedStep;
         lastSavedStep = formed.ResumedStep;
@@ -349,6 +353,9 @@ public sealed class TrainerActor : ActorBase
         if (done.Generation != generation || current is null) return;
         stepRunning = false;
         var outcome = done.Outcome;
+        metrics?.Trained(outcome, done.StepSeconds, done.DataWaitSeconds);
+        if (done.Evaluation is { } scored) metrics?.Evaluated(scored.Metrics);
+        if (done.Checkpoint is not null) metrics?.Checkpointed(DateTimeOffset.UtcNow);
         var commit = new StepCommitted
         {
             Generation = generation,
@@ -446,6 +453,7 @@ public sealed class TrainerActor : ActorBase
         if (saved.Generation != generation) return;
         savingHeld = false;
         lastSavedStep = saved.Checkpoint.Step;
+        metrics?.Checkpointed(DateTimeOffset.UtcNow);
         Console.Error.WriteLine($"{options.Name}: checkpoint of step {saved.Checkpoint.Step} for the pause or stop in {saved.Checkpoint.Path}");
         // Not an evaluation unless its step was one anyway: without a metric it counts for keep-last only.
         double metric = lastStepMetrics?.GetValueOrDefault(TrainerCore.MetricName(job!.Checkpointing.Metric), double.NaN) ?? double.NaN;

@@ -12,11 +12,20 @@ public sealed class GpuNodeArgumentsTests
             TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2)), parsed);
     }
 
+    [Fact]
+    public void A_metrics_port_is_optional_and_zero_takes_a_free_one()
+    {
+        Assert.Null(GpuNodeArguments.Parse(Valid).MetricsPort);
+        Assert.Equal(0, GpuNodeArguments.Parse([.. Valid, "--metrics-port", "0"]).MetricsPort);
+        Assert.Equal(9464, GpuNodeArguments.Parse([.. Valid, "--metrics-port", "9464"]).MetricsPort);
+    }
+
     [Theory]
     [InlineData("--device", "gpu", "--device")]
     [InlineData("--port", "70000", "--port")]
     [InlineData("--heartbeat-interval", "fast", "--heartbeat-interval")]
     [InlineData("--colour", "red", "--colour")]
+    [InlineData("--metrics-port", "-1", "--metrics-port")]
     public void A_bad_option_is_named(string option, string value, string named)
     {
         string[] args = [.. Valid.Where((_, i) => !(Valid[i] == option || (i > 0 && Valid[i - 1] == option))), option, value];
