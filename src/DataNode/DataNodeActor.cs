@@ -49,7 +49,7 @@ public sealed class DataNodeActor(DataNodeSettings settings, TaskCompletionSourc
                 Load(welcome);
                 break;
             case ProducerReady ready:
-                _context = new DataNodeContext(settings.Name, _coordinator, ready.Producer, settings.Workers, settings.Log);
+                _context = new DataNodeContext(settings.Name, _coordinator, ready.Producer, settings.Workers, settings.Log, settings.Metrics);
                 settings.Log("job data loaded; serving batches");
                 Context.Stash.UnstashAll();
                 break;
@@ -71,6 +71,7 @@ public sealed class DataNodeActor(DataNodeSettings settings, TaskCompletionSourc
                 break;
             case RequestsDone done:
                 _table.Answered(done.Shard, done.Requests);
+                settings.Metrics.Serving(_table.InFlight, _table.Shards);
                 ExitIfIdle();
                 break;
             case StopDataNode stop:
@@ -123,6 +124,7 @@ public sealed class DataNodeActor(DataNodeSettings settings, TaskCompletionSourc
         foreach (var (key, batches) in change.Kept) _shards[key].Tell(new ReplaceBatches(batches), Self);
         foreach (var (key, batches) in change.Added) _shards[key] = Context.ActorOf(Props.Create(() => new ShardActor(key, batches, _context!)), key.ActorName);
         settings.Log($"assignment {assign.Version}: {_table.Shards} shard(s), {_table.Batches} batches");
+        settings.Metrics.Serving(_table.InFlight, _table.Shards);
         Context.Stash.UnstashAll(); // requests that overtook this assignment
         ExitIfIdle();
     }
@@ -134,6 +136,7 @@ public sealed class DataNodeActor(DataNodeSettings settings, TaskCompletionSourc
             if (routed.Shard is { } shard) _shards[shard].Tell(new BuildBatch(request.Epoch, routed.BatchId, Sender), Self);
             else Sender.Tell(new BatchUnavailable { Epoch = request.Epoch, BatchId = routed.BatchId, Reason = routed.Refusal }, Self);
         }
+        settings.Metrics.Serving(_table.InFlight, _table.Shards);
     }
 
     private void ExitIfIdle()

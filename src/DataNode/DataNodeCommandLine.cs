@@ -23,8 +23,9 @@ public static class DataNodeCommandLine
         var secretFile = new Option<string?>("--secret-file") { Description = $"File holding the job secret (else ${SecretVariable})" };
         var heartbeat = new Option<string>("--heartbeat-interval") { Description = "Remoting heartbeat interval, e.g. 1s or 200ms", DefaultValueFactory = _ => "1s" };
         var pause = new Option<string>("--failure-pause") { Description = "Heartbeat silence tolerated before a peer counts as lost, e.g. 3s", DefaultValueFactory = _ => "3s" };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve /metrics on this port of --host (0 picks a free one)" };
         var root = new RootCommand("A data node of a training cluster: builds the batches trainers request from the shards it owns.");
-        foreach (var option in new Option[] { coordinator, name, host, port, workers, secretFile, heartbeat, pause }) root.Options.Add(option);
+        foreach (var option in new Option[] { coordinator, name, host, port, workers, secretFile, heartbeat, pause, metricsPort }) root.Options.Add(option);
         root.SetAction(result =>
         {
             var problems = new List<string>();
@@ -41,6 +42,7 @@ public static class DataNodeCommandLine
                 SecretFile = result.GetValue(secretFile),
                 HeartbeatInterval = heartbeatInterval,
                 FailurePause = failurePause,
+                MetricsPort = result.GetValue(metricsPort),
             };
             problems.AddRange(options.Validate());
             if (problems.Count > 0)

@@ -1,6 +1,7 @@
 using Cluster.DataNode.Batches;
 using Cluster.Shared.Actors;
 using Cluster.Shared.Cli;
+using Cluster.Shared.Observability;
 using Cluster.Shared.Protocol;
 using Cluster.Shared.Remoting;
 
@@ -44,17 +45,38 @@ public static class DataNodeHost
             Log($"cannot listen on {options.Host}:{options.Port} (--host, --port): {error.Message}");
             return ExitCodes.Failure;
         }
+        using var metrics = new DataNodeMetrics(options.Name);
+        MetricsEndpoint? endpoint = null;
         try
         {
             Log($"listening at {system.Address} with {options.Workers} worker(s)");
-            var settings = new DataNodeSettings(options.Name, options.Coordinator, workers, job => BatchProducers.FromJob(job, options.Name), Log);
+            if (options.MetricsPort is int metricsPort)
+            {
+                endpoint = await MetricsEndpoint.StartAsync(new MetricsEndpointOptions("cluster-data", [DataNodeMetrics.MeterName])
+                {
+                    Address = System.Net.IPAddress.Parse(options.Host),
+                    Port = metricsPort,
+                    Attributes = new Dictionary<string, object> { ["node"] = options.Name },
+                }).ConfigureAwait(false);
+                Log($"metrics at {endpoint.Url}");
+            }
+            var settings = new DataNodeSettings(options.Name, options.Coordinator, workers, job => BatchProducers.FromJob(job, options.Name), Log)
+            {
+                Metrics = metrics,
+            };
             system.ActorOf(Props.Create(() => new DataNodeActor(settings, exit)), DataNodeActor.Name);
             return await exit.Task.ConfigureAwait(false);
+        }
+        catch (IOException error)
+        {
+            Log($"{error.Message} (--metrics-port)");
+            return ExitCodes.Failure;
         }
         finally
         {
             // Closing the connections gracefully flushes the batches already handed to them.
             await system.TerminateAsync().ConfigureAwait(false);
+            if (endpoint is not null) await endpoint.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -21,10 +21,14 @@ public sealed record DataNodeOptions
 
     public TimeSpan FailurePause { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Serve <c>/metrics</c> on this port of <see cref="Host"/> (0: a free one); null serves none.</summary>
+    public int? MetricsPort { get; init; }
+
     /// <summary>Every problem with the options, each naming the option; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
+        if (MetricsPort is < 0 or > 65535) problems.Add($"--metrics-port {MetricsPort}: not a port number (0-65535)");
         if (!TryParseCoordinator(Coordinator, out string? why)) problems.Add($"--coordinator '{Coordinator}': {why}");
         if (string.IsNullOrEmpty(Name) || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             problems.Add($"--name '{Name}': use only ASCII letters, digits, '-' and '_' (it names the node's actor system)");

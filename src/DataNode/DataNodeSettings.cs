@@ -7,4 +7,8 @@ namespace Cluster.DataNode;
 /// <param name="Coordinator">The coordinator system's address, e.g. <c>cluster.tcp://coordinator@127.0.0.1:4000</c>.</param>
 /// <param name="CreateProducer">Loads the job's manifests, tokenizer or noises (slow; runs off the mailbox).</param>
 /// <param name="Log">Where the node's lines go (stderr in the process).</param>
-public sealed record DataNodeSettings(string Name, string Coordinator, WorkerPool Workers, Func<JobSpec, IBatchProducer> CreateProducer, Action<string> Log);
+public sealed record DataNodeSettings(string Name, string Coordinator, WorkerPool Workers, Func<JobSpec, IBatchProducer> CreateProducer, Action<string> Log)
+{
+    /// <summary>The node's instruments (served by the process's metrics endpoint, when it has one).</summary>
+    public DataNodeMetrics Metrics { get; init; } = new(Name);
+}

@@ -59,7 +59,14 @@ public sealed class ShardActor : ActorBase
         if (start.Items is not { } items) return; // joined the build under way
         int epoch = request.Epoch;
         string batchId = request.BatchId;
-        _node.Workers.Run(() => _node.Producer.Build(epoch, batchId, items))
+        _node.Workers.Run(() =>
+            {
+                long started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var data = _node.Producer.Build(epoch, batchId, items);
+                _node.Metrics.Built(_node.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, data.Examples, data.CalculateSize(),
+                    data.Skipped.Select(s => s.Reason));
+                return data;
+            })
             .PipeTo(Self, success: data => new Built(batchId, data), failure: cause => new BuildFailed(epoch, batchId, cause));
     }
 

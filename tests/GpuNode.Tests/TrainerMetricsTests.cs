@@ -1,4 +1,5 @@
 using Cluster.Shared.Observability;
+using Cluster.Tests.Common;
 
 namespace Cluster.GpuNode.Tests;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Cluster.GpuNode.Tests;
+namespace Cluster.Tests.Common;
 
 /// <summary>The samples of a Prometheus text exposition, looked up by name and some of their labels.</summary>
 public sealed partial class PrometheusSamples
