@@ -35,6 +35,12 @@ public sealed partial class PrometheusSamples
 
     public bool Has(string name) => samples.Any(s => s.Name == name);
 
+    /// <summary>The sum of every sample of <paramref name="name"/>, whatever its labels.</summary>
+    public double Sum(string name) => samples.Where(s => s.Name == name).Sum(s => s.Value);
+
+    /// <summary>How many series (samples) the scrape holds.</summary>
+    public int Count => samples.Count;
+
     [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})? (?<value>\S+)( \d+)?$""")]
     private static partial Regex Sample();
 

@@ -3,6 +3,7 @@ using Cluster.Coordinator.Api;
 using Cluster.Coordinator.Jobs;
 using Cluster.Shared.Actors;
 using Cluster.Shared.Jobs;
+using Cluster.Shared.Observability;
 using Cluster.Shared.Planning;
 using Cluster.Shared.Protocol;
 using NodeRole = Cluster.Shared.Protocol.NodeRole;
@@ -95,8 +96,17 @@ public sealed class JobHost : IAsyncDisposable
         TcpStore store = TcpStore.Server("127.0.0.1", 0, StoreTimeout);
         ActorSystem? system = null;
         LocalNodeLauncher? launcher = null;
+        MetricsEndpoint? metricsEndpoint = null;
+        var board = new StatusBoard();
+        var metrics = new CoordinatorMetrics(board, spec.Name, spec.Model.Kind.ToString().ToLowerInvariant());
         try
         {
+            metricsEndpoint = await MetricsEndpoint.StartAsync(new MetricsEndpointOptions("cluster-coordinator", [CoordinatorMetrics.MeterName])
+            {
+                Attributes = new Dictionary<string, object> { ["job"] = spec.Name },
+            }).ConfigureAwait(false);
+            var scrapeTargets = new ScrapeTargets(Path.Combine(runDirectory, "prometheus"), spec.Name);
+            scrapeTargets.Set("coordinator", "coordinator", $"{metricsEndpoint.Url.Host}:{metricsEndpoint.Url.Port}");
             system = ActorSystem.Create("coordinator", new ActorSystemOptions
             {
                 Remote = new RemoteOptions { Secret = secret, Host = "127.0.0.1", Port = options.Port, Messages = ClusterMessages.CreateRegistry() },
@@ -107,8 +117,7 @@ public sealed class JobHost : IAsyncDisposable
             });
             if (options.Embedded)
                 launcher = new LocalNodeLauncher(system.Address.ToString(), secretText, Path.Combine(runDirectory, "logs"), options.Device, options.NodeArguments,
-                    spec.Cluster.DataNodeWorkers, gpuNodes);
-            var board = new StatusBoard();
+                    spec.Cluster.DataNodeWorkers, gpuNodes, scrapeTargets);
             JobState initial = JobState.Start(limits, planner.Plan, "127.0.0.1", store.Port, resume);
             var settings = new JobActorSettings(spec.Name, yaml, jobDirectory, checkpointRoot, initial, launcher, board,
                 FormGrace: TimeSpan.FromSeconds(60), ShutdownGrace: TimeSpan.FromSeconds(30), spec.Checkpointing.StopTimeout, runDirectory, log);
@@ -118,18 +127,21 @@ public sealed class JobHost : IAsyncDisposable
             string urlFile = Path.Combine(runDirectory, ApiUrlFile);
             File.WriteAllText(urlFile + ".tmp", api.Url);
             File.Move(urlFile + ".tmp", urlFile, overwrite: true);
-            log($"coordinator at {system.Address}, API at {api.Url}");
+            log($"coordinator at {system.Address}, API at {api.Url}, metrics at {metricsEndpoint.Url}");
+            log($"Prometheus: prometheus --config.file={Path.Combine(scrapeTargets.Directory, ScrapeTargets.ConfigFile)}");
             if (launcher is not null)
             {
                 for (int i = 1; i <= dataNodes; i++) launcher.Launch(NodeRole.Data, $"data-{i}");
                 for (int i = 0; i < gpuNodes; i++) launcher.Launch(NodeRole.Gpu, $"gpu-{i}");
             }
 
-            return new JobHost(spec, system, store, api, launcher, job, board, runDirectory, expected);
+            return new JobHost(spec, system, store, api, launcher, job, board, runDirectory, expected) { observability = (metricsEndpoint, metrics) };
         }
         catch
         {
             launcher?.Dispose();
+            if (metricsEndpoint is not null) await metricsEndpoint.DisposeAsync().ConfigureAwait(false);
+            metrics.Dispose();
             if (system is not null) await system.TerminateAsync().ConfigureAwait(false);
             store.Dispose();
             throw;
@@ -148,5 +160,10 @@ public sealed class JobHost : IAsyncDisposable
         launcher?.Dispose();
         await system.TerminateAsync().ConfigureAwait(false);
         store.Dispose();
+        if (observability.Endpoint is not null) await observability.Endpoint.DisposeAsync().ConfigureAwait(false);
+        observability.Metrics?.Dispose();
     }
+
+    // The coordinator's own /metrics, served for as long as the job runs.
+    private (MetricsEndpoint? Endpoint, CoordinatorMetrics? Metrics) observability;
 }

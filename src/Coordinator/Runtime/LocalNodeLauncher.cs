@@ -20,12 +20,14 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
     private readonly string gpuDevice;
     private readonly int? dataNodeWorkers;
     private readonly int trainers;
+    private readonly ScrapeTargets? scrapeTargets;
 
     /// <param name="dataNodeWorkers">Passed to data nodes as <c>--workers</c>; null leaves their default.</param>
     /// <param name="trainers">GpuNodes the job runs here; CPU trainers split the cores between them (<see cref="LocalThreading"/>).</param>
     public LocalNodeLauncher(string coordinatorAddress, string secret, string logDirectory, string gpuDevice, IReadOnlyList<string>? extraArguments = null,
-        int? dataNodeWorkers = null, int trainers = 1)
+        int? dataNodeWorkers = null, int trainers = 1, ScrapeTargets? scrapeTargets = null)
     {
+        this.scrapeTargets = scrapeTargets;
         this.trainers = trainers;
         this.dataNodeWorkers = dataNodeWorkers;
         this.coordinatorAddress = coordinatorAddress;
@@ -40,6 +42,14 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
     public Action<string, int, int>? Exited { get; set; }
 
     public IReadOnlyList<string> Running => [.. processes.Where(p => !HasExited(p.Value)).Select(p => p.Key).Order(StringComparer.Ordinal)];
+
+    // A port free a moment ago; the node binds it when it starts (and exits naming it, in the rare case it was taken).
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
 
     /// <summary>The path of a node executable's assembly next to this one.</summary>
     /// <exception cref="FileNotFoundException">It was not deployed with the coordinator.</exception>
@@ -75,6 +85,15 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
             start.ArgumentList.Add("--device");
             // One trainer per device: gpu-K trains on cuda:K.
             start.ArgumentList.Add(gpuDevice == "cuda" ? $"cuda:{name[(name.LastIndexOf('-') + 1)..]}" : gpuDevice);
+        }
+
+        if (scrapeTargets is not null)
+        {
+            // Every node serves /metrics on a port of its own, listed for Prometheus in the run's targets.json.
+            int metricsPort = FreePort();
+            start.ArgumentList.Add("--metrics-port");
+            start.ArgumentList.Add(metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            scrapeTargets.Set(name, role == NodeRole.Data ? "data" : "trainer", $"127.0.0.1:{metricsPort}");
         }
 
         foreach (string argument in extraArguments) start.ArgumentList.Add(argument);
