@@ -6,7 +6,8 @@
 #                    which is otherwise the unoptimised reference BLAS: ~8x slower LSTM and Linear on the
 #                    CPU; the OpenMP build shares libtorch's thread pool instead of adding its own); libsndfile1 and
 #                    libsoxr0 (audio decoding and resampling, via P/Invoke); ffmpeg (video containers);
-#                    espeak-ng (speech synthesis for demo and test corpora)
+#                    espeak-ng (speech synthesis for demo and test corpora); prometheus (with promtool: the
+#                    tests scrape a run with the real server and lint every node's metrics)
 #   NuGet packages:  restored by `dotnet restore`
 #   Native shim:     built by CMake from `dotnet build` (src/Torch/Torch.csproj)
 # Set CLUSTER_SETUP_EXTRA="python3-torch" to add packages (the benchmarks do this themselves).
@@ -14,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 configuration="${CONFIGURATION:-Release}"
-packages=(cmake g++ make libtorch-dev libgloo-dev libopenblas0-openmp libsndfile1 libsoxr0 ffmpeg espeak-ng ${CLUSTER_SETUP_EXTRA:-})
+packages=(cmake g++ make libtorch-dev libgloo-dev libopenblas0-openmp libsndfile1 libsoxr0 ffmpeg espeak-ng prometheus ${CLUSTER_SETUP_EXTRA:-})
 
 missing=()
 for package in "${packages[@]}"; do

@@ -23,6 +23,14 @@ namespace Cluster.Shared.Observability;
 /// </remarks>
 public sealed class MetricsEndpoint : IAsyncDisposable
 {
+    private static readonly (string Instrument, string Name)[] RuntimeRenames =
+    [
+        ("dotnet.assembly.count", "dotnet.assemblies"),
+        ("dotnet.process.cpu.count", "dotnet.process.cpus"),
+        ("dotnet.thread_pool.thread.count", "dotnet.thread_pool.threads"),
+        ("dotnet.timer.count", "dotnet.timers"),
+    ];
+
     private readonly WebApplication app;
 
     private MetricsEndpoint(WebApplication app, Uri url)
@@ -55,7 +63,11 @@ public sealed class MetricsEndpoint : IAsyncDisposable
             .WithMetrics(metrics =>
             {
                 foreach (string meter in options.Meters) metrics.AddMeter(meter);
-                metrics.AddRuntimeInstrumentation().AddPrometheusExporter();
+                metrics.AddRuntimeInstrumentation();
+                // The runtime's gauges named *.count would end in _count, which Prometheus keeps for histogram and
+                // summary series (promtool check metrics refuses them); they are served under plural names instead.
+                foreach (var (instrument, name) in RuntimeRenames) metrics.AddView(instrument, name);
+                metrics.AddPrometheusExporter();
             });
         var app = builder.Build();
         app.MapPrometheusScrapingEndpoint().WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
