@@ -6,8 +6,8 @@ using System.Text.Json;
 namespace Cluster.Integration.Tests;
 
 /// <summary>
-/// Debian's Prometheus (installed by the setup script) scrapes an embedded run through the run's own
-/// <c>targets.json</c>, on 127.0.0.1 with a temporary config and data folder; the test asks it through its HTTP API,
+/// Debian's Prometheus (installed by the setup script) scrapes an embedded run with the run's own <c>prometheus.yml</c>
+/// and <c>targets.json</c>, on 127.0.0.1 with a temporary data folder; the test asks it through its HTTP API,
 /// and lints every node's exposition with <c>promtool check metrics</c>.
 /// </summary>
 [Collection(ClusterProcesses.Name)]
@@ -22,24 +22,16 @@ public sealed class RealPrometheusTests : IDisposable
     [Fact]
     public async Task Prometheus_scrapes_every_process_of_a_run_and_the_step_rate_is_positive()
     {
-        using var job = new TinyJob(utterances: 240, checkpointEvery: 1000);
+        using var job = new TinyJob(utterances: 400, checkpointEvery: 1000);
         using Process train = job.StartTrain();
         using var http = new HttpClient();
         await JobRun.WaitForStatusAsync(http, job, train, "step 1", s => s.GetProperty("step").GetInt64() >= 1);
         string targets = Path.Combine(job.RunDirectory, "prometheus", "targets.json");
 
-        // The run's own targets file, scraped every second so that a short job gives a rate.
+        // As docs/cluster.md says: the run's own prometheus.yml (and through it the run's targets.json), with a
+        // data folder and port of the test's.
         int port = FreePort();
-        string config = Path.Combine(scratch, "prometheus.yml");
-        File.WriteAllText(config, $"""
-            global:
-              scrape_interval: 1s
-            scrape_configs:
-              - job_name: tiny
-                file_sd_configs:
-                  - files: [{JsonSerializer.Serialize(targets)}]
-                    refresh_interval: 1s
-            """);
+        string config = Path.Combine(job.RunDirectory, "prometheus", "prometheus.yml");
         using var prometheus = Start("prometheus", $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(scratch, "data")}",
             $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn");
         string api = $"http://127.0.0.1:{port}/api/v1";
@@ -57,7 +49,7 @@ public sealed class RealPrometheusTests : IDisposable
 
             var rates = await UntilAsync(http, api, "a positive step rate on both ranks", async () =>
             {
-                var result = await QueryAsync(http, api, "sum by (node) (rate(cluster_train_steps_total[5s]))");
+                var result = await QueryAsync(http, api, "sum by (node) (rate(cluster_train_steps_total[10s]))");
                 return result.Count == 2 && result.Values.All(v => v > 0) ? result : null;
             });
             Assert.Equal(["gpu-0", "gpu-1"], rates.Keys.Order(StringComparer.Ordinal));
