@@ -33,13 +33,13 @@ public sealed class ShardActor : ActorBase
                 _builds.Batches = replace.Batches;
                 break;
             case Built built:
-                Deliver(built.BatchId, built.Data);
+                Deliver(built.BatchId, built.Data, built.Seconds);
                 break;
             case BuildFailed failed:
                 // Not expected (the builders report bad examples themselves), but a batch must never take the node
                 // down: the trainer gets it empty, so the step's collectives still see every rank.
                 _node.Log($"batch {failed.BatchId}: build failed, sent empty: {failed.Cause.Message}");
-                Deliver(failed.BatchId, EmptyBatch(failed));
+                Deliver(failed.BatchId, EmptyBatch(failed), buildSeconds: 0);
                 break;
             default:
                 Unhandled(message);
@@ -63,18 +63,18 @@ public sealed class ShardActor : ActorBase
             {
                 long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var data = _node.Producer.Build(epoch, batchId, items);
-                _node.Metrics.Built(_node.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, data.Examples, data.CalculateSize(),
-                    data.Skipped.Select(s => s.Reason));
-                return data;
+                double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+                _node.Metrics.Built(_node.Kind, seconds, data.Examples, data.CalculateSize(), data.Skipped.Select(s => s.Reason));
+                return (data, seconds);
             })
-            .PipeTo(Self, success: data => new Built(batchId, data), failure: cause => new BuildFailed(epoch, batchId, cause));
+            .PipeTo(Self, success: built => new Built(batchId, built.data, built.seconds), failure: cause => new BuildFailed(epoch, batchId, cause));
     }
 
-    private void Deliver(string batchId, BatchData data)
+    private void Deliver(string batchId, BatchData data, double buildSeconds)
     {
         if (_builds.Finished(batchId) is not var (recipients, requests)) return;
         foreach (var requester in recipients) requester.Tell(data, Context.Parent);
-        _node.Coordinator.Tell(new BatchSent { Epoch = data.Epoch, BatchId = batchId, Node = _node.Name }, Context.Parent);
+        _node.Coordinator.Tell(new BatchSent { Epoch = data.Epoch, BatchId = batchId, Node = _node.Name, BuildSeconds = buildSeconds }, Context.Parent);
         if (data.Skipped.Count > 0)
         {
             var skipped = new SkippedExamples { Node = _node.Name, BatchId = batchId };

@@ -15,7 +15,7 @@ public static class ShardProtocol
     /// <summary>A shard actor answered <paramref name="Requests"/> build requests (sent, or refused).</summary>
     public sealed record RequestsDone(ShardKey Shard, int Requests);
 
-    internal sealed record Built(string BatchId, BatchData Data);
+    internal sealed record Built(string BatchId, BatchData Data, double Seconds);
 
     internal sealed record BuildFailed(int Epoch, string BatchId, Exception Cause);
 }

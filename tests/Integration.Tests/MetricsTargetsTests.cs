@@ -38,6 +38,8 @@ public sealed class MetricsTargetsTests
                     Assert.Equal(1, scraped.Value("cluster_job_phase", ("phase", "training")));
                     Assert.True(scraped.Value("cluster_ledger_batches", ("state", "committed")) > 0);
                     Assert.Equal(1, scraped.Value("cluster_job_info", ("job", "tiny"), ("model", "whisper")));
+                    Assert.Equal(2, scraped.Value("cluster_data_workers"));
+                    Assert.InRange(scraped.Value("cluster_data_workers_desired"), 1, 64);
                     break;
                 case "data":
                     Assert.True(scraped.Sum("cluster_data_batches_total") > 0, $"{node} built no batch");

@@ -36,6 +36,10 @@ public sealed class CoordinatorMetrics : IDisposable
                 new Measurement<int>(Math.Max(0, status.LedgerBatches - status.LedgerCommitted - status.LedgerInFlight), new KeyValuePair<string, object?>("state", "due")),
             ]
             : [], "{batch}", "The current epoch's batches by ledger state: committed, in flight (sent, not committed), due");
+        meter.CreateObservableGauge<long>("cluster.data.workers.desired", () => Observe(board, s => s.DataWorkersDesired), "{node}",
+            "DataNodes that would keep the trainers' data wait under 2 % at the measured build and consumption rates");
+        meter.CreateObservableGauge<long>("cluster.data.workers", () => Observe(board, s => s.Nodes.Count(n => n.Role == "data")), "{node}",
+            "DataNodes registered now");
         meter.CreateObservableGauge<int>("cluster.nodes", () => board.Latest is { } status
             ? status.Nodes.GroupBy(n => (n.Role, n.State)).Select(g => new Measurement<int>(g.Count(),
                 new KeyValuePair<string, object?>("role", g.Key.Role), new KeyValuePair<string, object?>("state", g.Key.State)))

@@ -23,6 +23,9 @@ public sealed class JobActor : ActorBase
     // Who asked for the pause or stop in progress: answered when it ends (see JobState.LastHoldOutcome).
     private readonly List<IActorRef> awaitingHold = [];
     private JobState state;
+    // The estimate of the DataNodes that would keep the trainers fed (the autoscaling signal), from recent rates.
+    private readonly DataRateWindow rates = new();
+    private readonly DataWorkersDesired dataWorkers = new();
     private int nextDataNode;
     private bool shuttingDown;
 
@@ -48,9 +51,11 @@ public sealed class JobActor : ActorBase
                 break;
             case StepCommitted commit:
                 Record(commit);
+                rates.Committed(commit.BatchIds.Count, commit.StepSeconds, commit.DataWaitSeconds);
                 Guarded(() => state.Committed(commit), $"step {commit.Step} from rank {commit.Rank}");
                 break;
             case BatchSent sent:
+                rates.Built(sent.BuildSeconds);
                 Apply(state.Sent(sent));
                 break;
             case SkippedExamples skipped:
@@ -365,7 +370,10 @@ public sealed class JobActor : ActorBase
         File.AppendAllLines(Path.Combine(settings.RunDirectory, "commits.jsonl"), [line]);
     }
 
-    private void Publish() => settings.Board.Publish(JobStatus.From(settings.JobName, state));
+    private void Publish() => settings.Board.Publish(JobStatus.From(settings.JobName, state) with
+    {
+        DataWorkersDesired = dataWorkers.Decide(rates.Rates(settings.DataNodeWorkers), state.DataNodes.Count),
+    });
 
     private void Complete()
     {

@@ -26,4 +26,9 @@ public sealed record JobActorSettings(
     TimeSpan ShutdownGrace,
     TimeSpan StopTimeout,
     string RunDirectory,
-    Action<string> Log);
+    Action<string> Log)
+{
+    /// <summary>Builds a DataNode runs at once (<c>cluster.data_node_workers</c>, else the machine's cores): what one
+    /// node supplies, for the estimate of the DataNodes needed.</summary>
+    public int DataNodeWorkers { get; init; } = Environment.ProcessorCount;
+}

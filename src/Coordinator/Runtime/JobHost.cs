@@ -120,7 +120,10 @@ public sealed class JobHost : IAsyncDisposable
                     spec.Cluster.DataNodeWorkers, gpuNodes, scrapeTargets);
             JobState initial = JobState.Start(limits, planner.Plan, "127.0.0.1", store.Port, resume);
             var settings = new JobActorSettings(spec.Name, yaml, jobDirectory, checkpointRoot, initial, launcher, board,
-                FormGrace: TimeSpan.FromSeconds(60), ShutdownGrace: TimeSpan.FromSeconds(30), spec.Checkpointing.StopTimeout, runDirectory, log);
+                FormGrace: TimeSpan.FromSeconds(60), ShutdownGrace: TimeSpan.FromSeconds(30), spec.Checkpointing.StopTimeout, runDirectory, log)
+            {
+                DataNodeWorkers = spec.Cluster.DataNodeWorkers ?? Environment.ProcessorCount,
+            };
             IActorRef job = system.ActorOf(JobActor.Props(settings), "job");
             if (launcher is not null) launcher.Exited = (name, processId, code) => job.Tell(new JobCommands.NodeExited(name, processId, code));
             JobApi api = await JobApi.StartAsync("127.0.0.1", options.ApiPort, board, job, spec.Checkpointing.StopTimeout).ConfigureAwait(false);

@@ -58,6 +58,10 @@ public sealed record JobStatus
 
     public int LedgerInFlight { get; init; }
 
+    /// <summary>DataNodes that would keep the trainers' data wait under 2 % at the measured rates
+    /// (<see cref="DataWorkersDesired"/>); the current count until something was measured.</summary>
+    public int DataWorkersDesired { get; init; }
+
     public long DuplicateCommits { get; init; }
 
     public long SkippedExamples { get; init; }

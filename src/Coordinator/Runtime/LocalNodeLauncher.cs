@@ -116,6 +116,8 @@ public sealed class LocalNodeLauncher : INodeLauncher, IDisposable
             // Let the output readers drain before the log closes.
             process.WaitForExit();
             lock (gate) log.Dispose();
+            // Gone unless already started again under its name (a replacement registers its own port).
+            if (processes.TryGetValue(name, out var current) && ReferenceEquals(current, process)) scrapeTargets?.Remove(name);
             Exited?.Invoke(name, process.Id, process.ExitCode);
         };
         process.Start();
