@@ -110,7 +110,10 @@ internal sealed unsafe class SndFileDecoder : IAudioDecoder
 
     // Every other format libsndfile seeks by sample index, and an MP3 at a declared constant bitrate by frame size.
     private bool SeeksExactly() =>
-        (_format & LibSndFile.TypeMask) != LibSndFile.FormatMpeg || MpegBitrateTag.DeclaresConstantBitrate(Path);
+        _seeksExactly ??= (_format & LibSndFile.TypeMask) != LibSndFile.FormatMpeg || MpegBitrateTag.DeclaresConstantBitrate(Path);
+
+    // Read from the file's first frame once, on the first seek.
+    private bool? _seeksExactly;
 
     public int ReadFrames(Span<float> destination)
     {
