@@ -164,8 +164,10 @@ public sealed class TrainerActorTests : IDisposable
     {
         protected override void Receive(object message)
         {
-            events.Add(message);
+            // The welcome is in the trainer's mailbox before the test sees the registration, so a FormGroup the test sends
+            // next cannot overtake it (the trainer ignores a FormGroup that comes before its welcome).
             if (message is RegisterNode) Sender.Tell(new TrainerWelcome { JobYaml = yaml, JobDirectory = jobDirectory }, Self);
+            events.Add(message);
         }
     }
 }
