@@ -46,6 +46,7 @@ public static class DataNodeHost
             return ExitCodes.Failure;
         }
         using var metrics = new DataNodeMetrics(options.Name);
+        metrics.Observe(workers);
         MetricsEndpoint? endpoint = null;
         try
         {

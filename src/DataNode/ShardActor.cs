@@ -64,7 +64,7 @@ public sealed class ShardActor : ActorBase
                 long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var data = _node.Producer.Build(epoch, batchId, items);
                 double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
-                _node.Metrics.Built(_node.Kind, seconds, data.Examples, data.CalculateSize(), data.Skipped.Select(s => s.Reason));
+                _node.Metrics.Built(_node.Kind, seconds, data);
                 return (data, seconds);
             })
             .PipeTo(Self, success: built => new Built(batchId, built.data, built.seconds), failure: cause => new BuildFailed(epoch, batchId, cause));

@@ -133,9 +133,11 @@ public sealed class TrainerActor : ActorBase
             return;
         }
         jobDirectory = welcome.JobDirectory;
-        metrics = new TrainerMetrics(job.Model.Kind.ToString().ToLowerInvariant(), options.Name);
         var spec = job;
         var device = Device.Parse(options.Device);
+        string cpuInfo = File.Exists("/proc/cpuinfo") ? File.ReadAllText("/proc/cpuinfo") : "";
+        double? peak = PeakFlops.Of(job.Observability, device.Type == DeviceType.CUDA, job.Cluster.TrainerThreads ?? Environment.ProcessorCount, cpuInfo);
+        metrics = new TrainerMetrics(job.Model.Kind.ToString().ToLowerInvariant(), options.Name, peak);
         worker = new TrainingWorker(Self, $"{options.Name}-training");
         worker.Post(() =>
         {
@@ -330,16 +332,22 @@ public sealed class TrainerActor : ActorBase
         string checkpointRoot = Path.GetFullPath(Path.Combine(jobDirectory, spec.Checkpointing.Directory));
         bool evaluates = StepDuties.Evaluates(spec, step);
         bool checkpoints = StepDuties.Checkpoints(spec, step);
+        var stepMetrics = metrics;
         worker!.Post(() =>
         {
             var clock = Stopwatch.StartNew();
             var outcome = core!.TrainStep(step, stepRank, batches);
             double stepSeconds = clock.Elapsed.TotalSeconds + dataWait;
             EvaluationResult? evaluation = null;
-            if (stepRank == 0 && evaluates) evaluation = core.Evaluate();
+            if (stepRank == 0 && evaluates)
+            {
+                long started = Stopwatch.GetTimestamp();
+                evaluation = core.Evaluate();
+                stepMetrics?.Evaluated(evaluation.Metrics, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
             CheckpointInfo? saved = null;
             if (stepRank == 0 && checkpoints)
-                saved = core.SaveCheckpoint(checkpointRoot, stepEpoch, CheckpointCursor.At(cursorBase, all, step), evaluation?.Metrics);
+                saved = SaveMeasured(stepMetrics, () => core.SaveCheckpoint(checkpointRoot, stepEpoch, CheckpointCursor.At(cursorBase, all, step), evaluation?.Metrics));
             // The other ranks wait here for rank 0's evaluation and checkpoint, outside any step's time: without it they
             // would wait inside the next step's first all-reduce and count rank 0's evaluation as their training time.
             if ((evaluates || checkpoints) && stepGroup.WorldSize > 1) stepGroup.Barrier();
@@ -354,8 +362,6 @@ public sealed class TrainerActor : ActorBase
         stepRunning = false;
         var outcome = done.Outcome;
         metrics?.Trained(outcome, done.StepSeconds, done.DataWaitSeconds);
-        if (done.Evaluation is { } scored) metrics?.Evaluated(scored.Metrics);
-        if (done.Checkpoint is not null) metrics?.Checkpointed(DateTimeOffset.UtcNow);
         var commit = new StepCommitted
         {
             Generation = generation,
@@ -444,8 +450,28 @@ public sealed class TrainerActor : ActorBase
         // held step) records the same progress as the closed epoch's would.
         var (saveGeneration, saveEpoch, cursorBase, all, metrics) = (generation, current.Epoch, current.CommittedBefore, current.Schedule.All, lastStepMetrics);
         string checkpointRoot = Path.GetFullPath(Path.Combine(jobDirectory, job.Checkpointing.Directory));
+        var saveMetrics = this.metrics;
         worker!.Post(() => new HeldCheckpointSaved(saveGeneration,
-            core!.SaveCheckpoint(checkpointRoot, saveEpoch, CheckpointCursor.At(cursorBase, all, target), metrics)), saveGeneration);
+            SaveMeasured(saveMetrics, () => core!.SaveCheckpoint(checkpointRoot, saveEpoch, CheckpointCursor.At(cursorBase, all, target), metrics))), saveGeneration);
+    }
+
+    // On the worker's thread (the instruments are thread-safe): the checkpoint's time and size, or its failure.
+    private static CheckpointInfo SaveMeasured(TrainerMetrics? metrics, Func<CheckpointInfo> save)
+    {
+        long started = Stopwatch.GetTimestamp();
+        CheckpointInfo saved;
+        try
+        {
+            saved = save();
+        }
+        catch
+        {
+            metrics?.CheckpointFailed();
+            throw;
+        }
+        long bytes = new DirectoryInfo(saved.Path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        metrics?.Checkpointed(DateTimeOffset.UtcNow, Stopwatch.GetElapsedTime(started).TotalSeconds, bytes);
+        return saved;
     }
 
     private void OnHeldCheckpointSaved(HeldCheckpointSaved saved)
@@ -453,7 +479,6 @@ public sealed class TrainerActor : ActorBase
         if (saved.Generation != generation) return;
         savingHeld = false;
         lastSavedStep = saved.Checkpoint.Step;
-        metrics?.Checkpointed(DateTimeOffset.UtcNow);
         Console.Error.WriteLine($"{options.Name}: checkpoint of step {saved.Checkpoint.Step} for the pause or stop in {saved.Checkpoint.Path}");
         // Not an evaluation unless its step was one anyway: without a metric it counts for keep-last only.
         double metric = lastStepMetrics?.GetValueOrDefault(TrainerCore.MetricName(job!.Checkpointing.Metric), double.NaN) ?? double.NaN;

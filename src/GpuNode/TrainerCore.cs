@@ -132,12 +132,29 @@ public sealed class TrainerCore : IDisposable
         double learningRate = optimizer.GetLearningRate(0);
         int examples = batches.Sum(b => b.Examples);
         TrainingStepResult result;
+        double flops;
         if (whisperStep is not null)
-            result = whisperStep.Step([.. batches.Select(b => BatchDecoder.Whisper(b, Device)).OfType<WhisperMicroBatch>()], exchange);
+        {
+            WhisperMicroBatch[] micro = [.. batches.Select(b => BatchDecoder.Whisper(b, Device)).OfType<WhisperMicroBatch>()];
+            flops = micro.Sum(m => TrainingFlops.Whisper(Resolved.Whisper!, m.Labels.size(0), m.Labels.size(1)));
+            result = whisperStep.Step(micro, exchange);
+        }
         else
-            result = enhancementStep!.Step([.. batches.Select(b => BatchDecoder.Enhancement(b, Device)).OfType<EnhancementMicroBatch>()], exchange);
+        {
+            EnhancementMicroBatch[] micro = [.. batches.Select(b => BatchDecoder.Enhancement(b, Device)).OfType<EnhancementMicroBatch>()];
+            flops = micro.Sum(m => TrainingFlops.GridNet(Job.Model.TFGridNetV2!.Config, m.Noisy.size(0), m.Noisy.size(1)));
+            result = enhancementStep!.Step(micro, exchange);
+        }
         Step = step;
-        return new StepOutcome(step, result.Loss, learningRate, result.GradientNorm, examples, result.Skipped);
+        return new StepOutcome(step, result.Loss, learningRate, result.GradientNorm, examples, result.Skipped)
+        {
+            Phases = result.Phases,
+            AudioSeconds = batches.Sum(b => b.AudioSeconds),
+            PaddedSeconds = batches.Sum(b => b.PaddedSeconds),
+            LabelTokens = batches.Sum(b => b.LabelTokens),
+            LossScale = result.LossScale,
+            Flops = flops,
+        };
     }
 
     /// <summary>Evaluates the model on <c>data.eval</c> (built on first use) and records the evaluation metric for

@@ -87,6 +87,9 @@ public sealed record JobState
 
     /// <summary>Retired data nodes that have not exited yet, by name, with their actor paths: they deliver what trainers
     /// asked them before they were retired, so trainers do not ask the new owners for it (<see cref="Departed"/>).</summary>
+    /// <summary>Regroups, node failures and shard moves so far, by reason (for the metrics).</summary>
+    public JobEventCounts Events { get; private init; } = JobEventCounts.Empty;
+
     public ImmutableSortedDictionary<string, string> Retiring { get; private init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
 
     private Func<int, PlannedEpoch> Planner { get; }
@@ -129,7 +132,7 @@ public sealed record JobState
         {
             if (old.Role != node.Role)
                 throw new ArgumentException($"node '{node.Name}' is already registered as {old.Role}, not {node.Role}", nameof(node));
-            JobTransition lost = Lost(node.Name);
+            JobTransition lost = Lost(node.Name, NodeFailureReasons.Replaced);
             state = lost.State;
             messages.AddRange(lost.Messages);
         }
@@ -139,14 +142,14 @@ public sealed record JobState
         {
             ShardAllocator before = state.Allocator;
             state = state with { Allocator = before.WithNode(node.Name) };
-            messages.AddRange(state.Reassigned(before, [node.Name], ref state));
+            messages.AddRange(state.Reassigned(before, [node.Name], ShardMoveReasons.NodeJoined, ref state));
             return state.Then(messages, s => s.TryForm(enough: false));
         }
 
         // A trainer that joins while a pause or stop is being checkpointed waits for the next group.
         if (state.Phase == JobPhase.Training && state.Holding is null)
         {
-            JobTransition regrouped = state.Regroup($"{node.Name} joined");
+            JobTransition regrouped = state.Regroup($"{node.Name} joined", RegroupReasons.TrainerJoined);
             messages.AddRange(regrouped.Messages);
             return regrouped.State.Then(messages, s => s.TryForm(enough: true));
         }
@@ -157,23 +160,26 @@ public sealed record JobState
     /// <summary>A node died, was declared unreachable, or was retired. Losing a trainer of the running group aborts the
     /// group and rolls the ledger back to <see cref="LatestCheckpoint"/>; a new group forms once enough trainers are
     /// there (<see cref="FormWithAvailable"/> forms with fewer).</summary>
-    public JobTransition Lost(string name)
+    /// <param name="failure">How it was lost (<see cref="NodeFailureReasons"/>, counted in <see cref="Events"/>); null for
+    /// a node that was retired.</param>
+    public JobTransition Lost(string name, string? failure = NodeFailureReasons.Disconnected)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (!Nodes.TryGetValue(name, out NodeInfo? node)) return new JobTransition(this, []);
         JobState state = this with { Nodes = Nodes.Remove(name) };
+        if (failure is not null) state = state with { Events = Events.NodeFailed(node.Role == NodeRole.Data ? "data" : "gpu", failure) };
         if (Phase == JobPhase.Finished) return new JobTransition(state, []);
         if (node.Role == NodeRole.Data)
         {
             ShardAllocator before = state.Allocator;
             state = state with { Ledger = state.Ledger.SenderLost(name), Allocator = before.WithoutNode(name) };
-            var messages = state.Reassigned(before, [], ref state);
+            var messages = state.Reassigned(before, [], failure is null ? ShardMoveReasons.NodeRetired : ShardMoveReasons.NodeLost, ref state);
             return new JobTransition(state, messages);
         }
 
         if (state.Phase == JobPhase.Training && state.Ranks.RankOf(name) is not null)
         {
-            JobTransition regrouped = state.Regroup($"{name} was lost");
+            JobTransition regrouped = state.Regroup($"{name} was lost", RegroupReasons.TrainerLost);
             return Holding is null ? regrouped : regrouped.State.FallBack([.. regrouped.Messages], $"{name} was lost", CompletedStep);
         }
 
@@ -185,7 +191,7 @@ public sealed record JobState
     public JobTransition Retire(string dataNode)
     {
         if (!Nodes.TryGetValue(dataNode, out NodeInfo? node) || node.Role != NodeRole.Data) return new JobTransition(this, []);
-        JobTransition lost = (this with { Retiring = Retiring.SetItem(dataNode, node.ActorPath) }).Lost(dataNode);
+        JobTransition lost = (this with { Retiring = Retiring.SetItem(dataNode, node.ActorPath) }).Lost(dataNode, failure: null);
         return new JobTransition(lost.State, [.. lost.Messages, new Dispatch(dataNode, new StopDataNode { Reason = "scaled down" })]);
     }
 
@@ -275,15 +281,16 @@ public sealed record JobState
         ArgumentNullException.ThrowIfNull(failure);
         if (Phase != JobPhase.Training || failure.Generation != Generation) return new JobTransition(this, []);
         string reason = $"rank {failure.Rank} failed: {failure.Reason}";
+        JobState counted = this with { Events = Events.NodeFailed("gpu", NodeFailureReasons.TrainingFailed) };
         if (Holding is not null)
         {
-            JobTransition aborted = Regroup(reason);
+            JobTransition aborted = counted.Regroup(reason, RegroupReasons.TrainerFailed);
             return aborted.State.FallBack([.. aborted.Messages], reason, CompletedStep);
         }
 
         if (FailuresWithoutProgress + 1 >= MaxFailuresWithoutProgress)
-            return Finish($"{reason} ({MaxFailuresWithoutProgress} failures without progress)", failed: true);
-        JobTransition regrouped = (this with { FailuresWithoutProgress = FailuresWithoutProgress + 1 }).Regroup(reason);
+            return counted.Finish($"{reason} ({MaxFailuresWithoutProgress} failures without progress)", failed: true);
+        JobTransition regrouped = (counted with { FailuresWithoutProgress = FailuresWithoutProgress + 1 }).Regroup(reason, RegroupReasons.TrainerFailed);
         return regrouped.State.Then([.. regrouped.Messages], s => s.TryForm(enough: true));
     }
 
@@ -310,7 +317,7 @@ public sealed record JobState
         {
             if (!checkpoint)
             {
-                JobTransition aborted = Regroup(reason);
+                JobTransition aborted = Regroup(reason, RegroupReasons.HoldAbandoned);
                 return (aborted.State with { Holding = holding with { Intent = Stronger(holding.Intent, intent), Reason = reason } })
                     .FallBack([.. aborted.Messages], "asked to go on without it", CompletedStep);
             }
@@ -354,7 +361,7 @@ public sealed record JobState
     {
         if (Holding is not { } hold || hold.Generation != generation) return new JobTransition(this, []);
         string why = $"not written within {limit.TotalSeconds:0.#} s";
-        JobTransition aborted = Regroup(why);
+        JobTransition aborted = Regroup(why, RegroupReasons.HoldAbandoned);
         return aborted.State.FallBack([.. aborted.Messages], why, CompletedStep);
     }
 
@@ -440,7 +447,7 @@ public sealed record JobState
     {
         if (intent == HoldIntent.Stop) return Finish(reason, failed: false);
         if (Phase != JobPhase.Training) return new JobTransition(this with { Phase = JobPhase.Paused }, []);
-        JobTransition aborted = Regroup(reason);
+        JobTransition aborted = Regroup(reason, RegroupReasons.Paused);
         return new JobTransition(aborted.State with { Phase = JobPhase.Paused }, aborted.Messages);
     }
 
@@ -540,11 +547,11 @@ public sealed record JobState
         return [.. Epoch.Batches.Select(b => b.BatchId).Where(id => Ledger.IsCommitted(id) && !earlier.Ledger.IsCommitted(id))];
     }
 
-    private JobTransition Regroup(string reason)
+    private JobTransition Regroup(string reason, string category)
     {
         var messages = Ranks.Members.Where(Nodes.ContainsKey)
             .Select(member => new Dispatch(member, new AbortGroup { Generation = Generation, Reason = reason })).ToList();
-        JobState state = RolledBack() with { Phase = JobPhase.Waiting, Schedule = [], Upcoming = null };
+        JobState state = RolledBack() with { Phase = JobPhase.Waiting, Schedule = [], Upcoming = null, Events = Events.Regrouped(category) };
         return new JobTransition(state, messages);
     }
 
@@ -645,14 +652,17 @@ public sealed record JobState
 
     /// <summary>AssignShards for the nodes whose shards changed (plus <paramref name="always"/>), and the new owners for
     /// the trainers of a running group.</summary>
-    private List<Dispatch> Reassigned(ShardAllocator before, IReadOnlyCollection<string> always, ref JobState state)
+    private List<Dispatch> Reassigned(ShardAllocator before, IReadOnlyCollection<string> always, string moveReason, ref JobState state)
     {
         var affected = new SortedSet<string>(always, StringComparer.Ordinal);
-        foreach (ShardMove move in ShardAllocator.Moves(before, state.Allocator))
+        var moves = ShardAllocator.Moves(before, state.Allocator).ToList();
+        foreach (ShardMove move in moves)
         {
             if (move.From is not null) affected.Add(move.From);
             if (move.To is not null) affected.Add(move.To);
         }
+        // A first placement (no owner before) or a shard left without any owner is not a move.
+        state = state with { Events = state.Events.ShardsMoved(moveReason, moves.Count(m => m.From is not null && m.To is not null)) };
 
         var messages = new List<Dispatch>();
         long version = state.AssignVersion;

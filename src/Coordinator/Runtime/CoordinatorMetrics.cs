@@ -27,6 +27,16 @@ public sealed class CoordinatorMetrics : IDisposable
             : [], null, "1 for the job's current phase (waiting, training, paused, finished), 0 for the others");
         meter.CreateObservableGauge<long>("cluster.job.step", () => Observe(board, s => s.Step), "{step}", "Steps every rank has committed");
         meter.CreateObservableGauge<long>("cluster.job.epoch", () => Observe(board, s => s.Epoch), "{epoch}", "The epoch being trained (from 0)");
+        meter.CreateObservableGauge<double>("cluster.job.epoch.progress.ratio", () => board.Latest is { LedgerBatches: > 0 } status
+            ? [new Measurement<double>((double)status.LedgerCommitted / status.LedgerBatches)]
+            : [], null, "Share of the current epoch's batches committed");
+        meter.CreateObservableCounter<long>("cluster.regroups", () => Counts(board, e => e.Regroups.Select(r => new Measurement<long>(r.Value,
+            new KeyValuePair<string, object?>("reason", r.Key)))), "{regroup}", "Training groups torn down and formed again, by reason");
+        meter.CreateObservableCounter<long>("cluster.node.failures", () => Counts(board, e => e.NodeFailures.Select(f => new Measurement<long>(f.Value,
+            new KeyValuePair<string, object?>("role", f.Key.Role), new KeyValuePair<string, object?>("reason", f.Key.Reason)))),
+            "{failure}", "Nodes lost or failed, by role and how");
+        meter.CreateObservableCounter<long>("cluster.shard.moves", () => Counts(board, e => e.ShardMoves.Select(m => new Measurement<long>(m.Value,
+            new KeyValuePair<string, object?>("reason", m.Key)))), "{shard}", "Shards that changed owner, by why");
         meter.CreateObservableGauge<long>("cluster.job.generation", () => Observe(board, s => s.Generation), null, "The training group's generation");
         meter.CreateObservableGauge<int>("cluster.ledger.batches", () => board.Latest is { } status
             ?
@@ -45,6 +55,9 @@ public sealed class CoordinatorMetrics : IDisposable
                 new KeyValuePair<string, object?>("role", g.Key.Role), new KeyValuePair<string, object?>("state", g.Key.State)))
             : [], "{node}", "Registered nodes by role and state");
     }
+
+    private static IEnumerable<Measurement<long>> Counts(StatusBoard board, Func<JobEventCounts, IEnumerable<Measurement<long>>> counts) =>
+        board.Latest is { } status ? counts(status.Events) : [];
 
     private static IEnumerable<Measurement<long>> Observe(StatusBoard board, Func<JobStatus, long> value) =>
         board.Latest is { } status ? [new Measurement<long>(value(status))] : [];

@@ -147,7 +147,8 @@ public sealed class JobActor : ActorBase
     {
         string path = terminated.Actor.Path.ToString();
         string? name = refs.FirstOrDefault(pair => pair.Value.Path.ToString() == path).Key;
-        if (name is not null) NodeGone(name, terminated.AddressTerminated ? " (unreachable)" : "");
+        if (name is not null)
+            NodeGone(name, terminated.AddressTerminated ? " (unreachable)" : "", terminated.AddressTerminated ? NodeFailureReasons.Unreachable : NodeFailureReasons.Disconnected);
         string? retired = retiring.FirstOrDefault(pair => pair.Value.Path.ToString() == path).Key;
         if (retired is not null) Departed(retired);
     }
@@ -166,7 +167,7 @@ public sealed class JobActor : ActorBase
         if (state.Nodes.TryGetValue(exited.Name, out NodeInfo? node))
         {
             // The pid tells a replacement, already registered under the same name, from the process it replaced.
-            if (node.ProcessId == exited.ProcessId && refs.ContainsKey(exited.Name)) NodeGone(exited.Name, $" (exited with code {exited.ExitCode})");
+            if (node.ProcessId == exited.ProcessId && refs.ContainsKey(exited.Name)) NodeGone(exited.Name, $" (exited with code {exited.ExitCode})", NodeFailureReasons.Exited);
             return;
         }
 
@@ -181,7 +182,7 @@ public sealed class JobActor : ActorBase
         Apply(state.Departed(name));
     }
 
-    private void NodeGone(string name, string how)
+    private void NodeGone(string name, string how, string failure)
     {
         if (refs.Remove(name, out IActorRef? node)) Context.Unwatch(node);
         NodeRole? role = state.Nodes.TryGetValue(name, out NodeInfo? info) ? info.Role : null;
@@ -189,7 +190,7 @@ public sealed class JobActor : ActorBase
         settings.Log(state.Phase == JobPhase.Finished ? $"{name} has left" : $"{name} was lost{how}");
         settings.Launcher?.Kill(name);
         if (wasTrainer) state = WithRestorePoint(state);
-        Apply(state.Lost(name));
+        Apply(state.Lost(name, failure));
         if (role is { } lost && NodeFleet.ReplacesLost(lost, state.Phase) && settings.Launcher is { } launcher)
         {
             settings.Log($"starting a replacement for {name}");

@@ -76,6 +76,10 @@ public sealed record JobStatus
 
     public IReadOnlyList<string> EvaluationSamples { get; init; } = [];
 
+    /// <summary>Regroups, node failures and shard moves by reason, for the metrics (not part of the JSON).</summary>
+    [JsonIgnore]
+    public JobEventCounts Events { get; init; } = JobEventCounts.Empty;
+
     public static JobStatus From(string job, JobState state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -116,6 +120,7 @@ public sealed record JobStatus
             EvaluationStep = p.EvaluationStep >= 0 ? p.EvaluationStep : null,
             Evaluation = p.Evaluation,
             EvaluationSamples = p.EvaluationSamples,
+            Events = state.Events,
         };
     }
 }

@@ -19,6 +19,9 @@ public static class WireBatches
         data.Tensors.Add(Payload(WireTensor.FromFloats(BatchTensorNames.InputFeatures, batch.Features, [rows, batch.MelBins, batch.Frames], featureEncoding)));
         data.Tensors.Add(Payload(WireTensor.FromInt64(BatchTensorNames.DecoderInputIds, batch.Labels.DecoderInput, [rows, length])));
         data.Tensors.Add(Payload(WireTensor.FromInt64(BatchTensorNames.Labels, batch.Labels.Labels, [rows, length])));
+        data.AudioSeconds = batch.AudioSeconds;
+        data.PaddedSeconds = batch.PaddedSeconds;
+        data.LabelTokens = batch.LabelTokens;
         return data;
     }
 
@@ -30,6 +33,9 @@ public static class WireBatches
         long[] shape = [batch.Count, batch.Samples];
         data.Tensors.Add(Payload(WireTensor.FromFloats(BatchTensorNames.Noisy, batch.Noisy, shape)));
         data.Tensors.Add(Payload(WireTensor.FromFloats(BatchTensorNames.Clean, batch.Clean, shape)));
+        data.AudioSeconds = batch.AudioSeconds;
+        data.PaddedSeconds = batch.PaddedSeconds;
+        data.InputSiSnrDb.AddRange(batch.InputSiSnrDb.Select(db => (float)db));
         return data;
     }
 

@@ -7,6 +7,9 @@ namespace Cluster.DataNode.Batches;
 public sealed class WorkerPool : IDisposable
 {
     private readonly SemaphoreSlim _slots;
+    private int _pending;
+    private int _busy;
+    private long _busyTicks;
 
     public WorkerPool(int workers)
     {
@@ -17,17 +20,47 @@ public sealed class WorkerPool : IDisposable
 
     public int Workers { get; }
 
+    /// <summary>Work handed in and not finished: waiting for a worker or running.</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>Workers running something now.</summary>
+    public int Busy => Volatile.Read(ref _busy);
+
+    /// <summary>Worker time spent on finished and running work so far (its rate over <see cref="Workers"/> is the busy share).</summary>
+    public TimeSpan BusyTime => TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks));
+
     public async Task<T> Run<T>(Func<T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        await _slots.WaitAsync().ConfigureAwait(false);
+        Interlocked.Increment(ref _pending);
         try
         {
-            return await Task.Run(work).ConfigureAwait(false);
+            await _slots.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                return await Task.Run(() =>
+                {
+                    Interlocked.Increment(ref _busy);
+                    long started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    try
+                    {
+                        return work();
+                    }
+                    finally
+                    {
+                        Interlocked.Add(ref _busyTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+                        Interlocked.Decrement(ref _busy);
+                    }
+                }).ConfigureAwait(false);
+            }
+            finally
+            {
+                _slots.Release();
+            }
         }
         finally
         {
-            _slots.Release();
+            Interlocked.Decrement(ref _pending);
         }
     }
 

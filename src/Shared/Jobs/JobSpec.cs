@@ -31,6 +31,8 @@ public sealed record JobSpec
 
     public ClusterSpec Cluster { get; init; } = new();
 
+    public ObservabilitySpec Observability { get; init; } = new();
+
     /// <summary>What <see cref="DataSpec.Train"/> and <see cref="DataSpec.Eval"/> hold: the one place that decides it.</summary>
     public DataForm DataForm => Model.Kind == ModelKind.Whisper ? DataForm.Speech
         : Data.Enhancement is { Noise.Count: > 0 } ? DataForm.CleanSpeechWithNoise

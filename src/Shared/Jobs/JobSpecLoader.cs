@@ -116,6 +116,7 @@ public static class JobSpecLoader
             EvaluationSpec evaluation = Evaluation(root.Section("evaluation"), model) ?? new EvaluationSpec();
             CheckpointingSpec checkpointing = Checkpointing(root.Section("checkpointing"), schedule, evaluation);
             ClusterSpec cluster = Cluster(root.Section("cluster")) ?? new ClusterSpec();
+            ObservabilitySpec observability = Observability(root.Section("observability")) ?? new ObservabilitySpec();
             root.RejectUnknownKeys();
             if (name is null || model is null || data is null || schedule is null || batching is null || errors.Count > 0) return null;
             return new JobSpec
@@ -131,6 +132,7 @@ public static class JobSpecLoader
                 Evaluation = evaluation,
                 Checkpointing = checkpointing,
                 Cluster = cluster,
+                Observability = observability,
             };
         }
 
@@ -530,6 +532,31 @@ public static class JobSpecLoader
                 TrainerThreads = trainerThreads,
                 SecretFile = secretFile,
                 SecretEnv = secretFile is null ? secretEnv ?? defaults.SecretEnv : null,
+            };
+        }
+
+        private ObservabilitySpec? Observability(YamlSection? section)
+        {
+            if (section is null) return null;
+            string? endpoint = section.String("otlp_endpoint");
+            double? sampleRatio = section.Number("trace_sample_ratio", v => v is >= 0 and <= 1, "must be between 0 and 1");
+            YamlSection? peak = section.Section("peak_flops");
+            double? peakCpu = peak?.Number("cpu", v => v > 0 && double.IsFinite(v), "must be a positive FLOP/s rate");
+            double? peakCuda = peak?.Number("cuda", v => v > 0 && double.IsFinite(v), "must be a positive FLOP/s rate");
+            peak?.RejectUnknownKeys();
+            section.RejectUnknownKeys();
+            Uri? otlp = null;
+            if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out otlp) && otlp.Scheme is "http" or "https"))
+            {
+                section.Error("otlp_endpoint", $"'{endpoint}' is not an http:// or https:// address (an OTLP collector, e.g. http://127.0.0.1:4317)");
+                otlp = null;
+            }
+            return new ObservabilitySpec
+            {
+                OtlpEndpoint = otlp,
+                TraceSampleRatio = sampleRatio ?? new ObservabilitySpec().TraceSampleRatio,
+                PeakFlopsCpu = peakCpu,
+                PeakFlopsCuda = peakCuda,
             };
         }
 

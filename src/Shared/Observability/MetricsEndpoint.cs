@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Cluster.Shared.Observability;
 
@@ -46,6 +47,7 @@ public sealed class MetricsEndpoint : IAsyncDisposable
     public static async Task<MetricsEndpoint> StartAsync(MetricsEndpointOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ProcessMetrics.EnsureCreated();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -58,17 +60,30 @@ public sealed class MetricsEndpoint : IAsyncDisposable
             kestrel.Limits.MaxRequestLineSize = 2 * 1024;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
         });
-        builder.Services.AddOpenTelemetry()
+        var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(options.Service).AddAttributes(options.Attributes))
             .WithMetrics(metrics =>
             {
                 foreach (string meter in options.Meters) metrics.AddMeter(meter);
+                metrics.AddMeter(ProcessMetrics.MeterName);
                 metrics.AddRuntimeInstrumentation();
                 // The runtime's gauges named *.count would end in _count, which Prometheus keeps for histogram and
                 // summary series (promtool check metrics refuses them); they are served under plural names instead.
                 foreach (var (instrument, name) in RuntimeRenames) metrics.AddView(instrument, name);
-                metrics.AddPrometheusExporter();
+                // Every scrape reads the instruments anew (the exporter's default reuses an answer for 300 ms).
+                metrics.AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0);
+                if (options.Otlp is { } otlp) metrics.AddOtlpExporter(exporter => exporter.Endpoint = otlp.Endpoint);
             });
+        // Spans are made (and cost anything) only where a collector takes them.
+        if (options.Otlp is { } traces)
+        {
+            telemetry.WithTracing(tracing =>
+            {
+                foreach (string source in options.ActivitySources) tracing.AddSource(source);
+                tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(traces.TraceSampleRatio)))
+                    .AddOtlpExporter(exporter => exporter.Endpoint = traces.Endpoint);
+            });
+        }
         var app = builder.Build();
         app.MapPrometheusScrapingEndpoint().WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
         try
@@ -104,4 +119,13 @@ public sealed record MetricsEndpointOptions(string Service, IReadOnlyList<string
 
     /// <summary>Resource attributes for <c>target_info</c> (job, node, ...).</summary>
     public IReadOnlyDictionary<string, object> Attributes { get; init; } = new Dictionary<string, object>();
+
+    /// <summary>Where metrics and traces also go over OTLP; null: only <c>/metrics</c>, and no traces.</summary>
+    public OtlpExport? Otlp { get; init; }
+
+    /// <summary>The <see cref="System.Diagnostics.ActivitySource"/> names whose spans are exported with <see cref="Otlp"/>.</summary>
+    public IReadOnlyList<string> ActivitySources { get; init; } = [];
 }
+
+/// <summary>An OTLP collector (gRPC) and the share of traces sampled.</summary>
+public sealed record OtlpExport(Uri Endpoint, double TraceSampleRatio);

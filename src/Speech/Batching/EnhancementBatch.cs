@@ -27,4 +27,13 @@ public sealed class EnhancementBatch
     public float[] Clean { get; }
 
     public IReadOnlyList<SkippedItem> Skipped { get; }
+
+    /// <summary>Seconds of audio in the batch: the windows, less the zeros that pad recordings shorter than a window.</summary>
+    public double AudioSeconds { get; init; }
+
+    /// <summary>Seconds the windows cover, padding included.</summary>
+    public double PaddedSeconds { get; init; }
+
+    /// <summary>Each example's input SI-SNR in dB (noisy against clean over the audio of its window), in row order.</summary>
+    public IReadOnlyList<double> InputSiSnrDb { get; init; } = [];
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Cluster.Speech.Audio;
 using Cluster.Speech.Data;
+using Cluster.Speech.Evaluation;
 
 namespace Cluster.Speech.Batching;
 
@@ -37,6 +38,8 @@ public sealed class EnhancementBatchBuilder
         var noisy = new List<float[]>(pairs.Count);
         var clean = new List<float[]>(pairs.Count);
         var skipped = new List<SkippedItem>();
+        var inputSiSnr = new List<double>(pairs.Count);
+        long validSamples = 0;
         for (int row = 0; row < pairs.Count; row++)
         {
             var pair = pairs[row];
@@ -50,28 +53,37 @@ public sealed class EnhancementBatchBuilder
             ids.Add(pair.Id);
             noisy.Add(example.Noisy);
             clean.Add(example.Clean);
+            validSamples += example.Valid;
+            // Over the real samples only: a padded tail of zeros would count as a perfect match.
+            inputSiSnr.Add(SignalMetrics.SiSnr(example.Noisy.AsSpan(0, example.Valid), example.Clean.AsSpan(0, example.Valid)));
         }
-        return new EnhancementBatch(batchId, ids, length, Concatenate(noisy, length), Concatenate(clean, length), skipped);
+        return new EnhancementBatch(batchId, ids, length, Concatenate(noisy, length), Concatenate(clean, length), skipped)
+        {
+            AudioSeconds = (double)validSamples / _options.SampleRate,
+            PaddedSeconds = (double)ids.Count * length / _options.SampleRate,
+            InputSiSnrDb = inputSiSnr,
+        };
     }
 
-    private string? TryCrop(EnhancementPair pair, SplitMix64 rng, out (float[] Noisy, float[] Clean) example)
+    // Valid: the samples of the window that are audio, not the zeros padding a short recording.
+    private string? TryCrop(EnhancementPair pair, SplitMix64 rng, out (float[] Noisy, float[] Clean, int Valid) example)
     {
         example = default;
-        string? reason = TryReadCrop([(pair.NoisyPath, "noisy"), (pair.CleanPath, "clean")], rng, out var windows);
-        if (reason is null) example = (windows[0], windows[1]);
+        string? reason = TryReadCrop([(pair.NoisyPath, "noisy"), (pair.CleanPath, "clean")], rng, out var windows, out int valid);
+        if (reason is null) example = (windows[0], windows[1], valid);
         return reason;
     }
 
-    private string? TryMix(EnhancementPair pair, NoiseMixer mixer, SplitMix64 rng, out (float[] Noisy, float[] Clean) example)
+    private string? TryMix(EnhancementPair pair, NoiseMixer mixer, SplitMix64 rng, out (float[] Noisy, float[] Clean, int Valid) example)
     {
         example = default;
-        string? reason = TryReadCrop([(pair.CleanPath, "clean")], rng, out var windows);
+        string? reason = TryReadCrop([(pair.CleanPath, "clean")], rng, out var windows, out int valid);
         if (reason is not null) return reason;
         var clean = windows[0];
         var noise = _options.Noises[rng.NextInt(_options.Noises.Count)];
         if (!clean.Any(s => s != 0)) return "the cropped clean window is silent, so no SNR can be set";
         var mixed = mixer.Mix(clean, noise, rng);
-        example = (mixed.Mixture, mixed.Clean);
+        example = (mixed.Mixture, mixed.Clean, valid);
         return null;
     }
 
@@ -84,9 +96,10 @@ public sealed class EnhancementBatchBuilder
     /// whole read gives the true lengths, and the error if they differ) or a header that overstates it.
     /// Only the samples that train are checked for NaN/Inf.
     /// </summary>
-    private string? TryReadCrop((string Path, string Side)[] files, SplitMix64 rng, out float[][] windows)
+    private string? TryReadCrop((string Path, string Side)[] files, SplitMix64 rng, out float[][] windows, out int validSamples)
     {
         windows = [];
+        validSamples = 0;
         int length = _options.CropSamples;
         var frames = new long[files.Length];
         for (int i = 0; i < files.Length; i++)
@@ -111,16 +124,18 @@ public sealed class EnhancementBatchBuilder
                 string? reason = TryRead(files[i].Path, files[i].Side, window, offset, out windows[i]);
                 if (reason is not null) return reason;
                 // The header overstated the length: crop the whole read at the drawn offset, moved back to fit.
-                if (windows[i].Length < length) return TryReadWholeAndCrop(files, total => offset, out windows);
+                if (windows[i].Length < length) return TryReadWholeAndCrop(files, total => offset, out windows, out validSamples);
             }
+            validSamples = length;
             return null;
         }
-        return TryReadWholeAndCrop(files, total => total > length ? EnhancementCropper.DrawOffset(total, length, rng) : 0, out windows);
+        return TryReadWholeAndCrop(files, total => total > length ? EnhancementCropper.DrawOffset(total, length, rng) : 0, out windows, out validSamples);
     }
 
-    private string? TryReadWholeAndCrop((string Path, string Side)[] files, Func<int, int> offsetFor, out float[][] windows)
+    private string? TryReadWholeAndCrop((string Path, string Side)[] files, Func<int, int> offsetFor, out float[][] windows, out int validSamples)
     {
         windows = [];
+        validSamples = 0;
         var whole = new float[files.Length][];
         var read = new AudioReadOptions { TargetSampleRate = _options.SampleRate };
         for (int i = 0; i < files.Length; i++)
@@ -133,6 +148,7 @@ public sealed class EnhancementBatchBuilder
             return $"{files[0].Side} has {first.Length} samples but {files[^1].Side} has {second.Length}: the pair is not aligned";
         var crop = EnhancementCropper.CropAt(first, second, _options.CropSamples, offsetFor(first.Length));
         windows = files.Length == 2 ? [crop.Noisy, crop.Clean] : [crop.Clean];
+        validSamples = crop.ValidLength;
         return null;
     }
 

@@ -1,3 +1,4 @@
+using Cluster.Speech.Features;
 using Cluster.Speech.Text;
 
 namespace Cluster.Speech.Batching;
@@ -36,4 +37,13 @@ public sealed class WhisperBatch
     public TrainingBatch Labels { get; }
 
     public IReadOnlyList<SkippedItem> Skipped { get; }
+
+    /// <summary>Seconds of audio in the batch before padding to the model's window.</summary>
+    public double AudioSeconds { get; init; }
+
+    /// <summary>Seconds the features cover: every row is padded to the model's window.</summary>
+    public double PaddedSeconds => (double)Count * Frames * LogMelSpectrogram.HopLength / LogMelSpectrogram.SampleRate;
+
+    /// <summary>Label positions that train (not the -100 padding).</summary>
+    public long LabelTokens => Labels.Labels.LongCount(label => label != -100);
 }

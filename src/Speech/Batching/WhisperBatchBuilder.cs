@@ -65,7 +65,10 @@ public sealed class WhisperBatchBuilder
             _extractor.Compute(padded, features.AsSpan(i * bins * frames, bins * frames)); // [bins, frames]
         }
         var labels = examples.Count == 0 ? new TrainingBatch(0, 0, [], []) : _collator.Collate(examples);
-        return new WhisperBatch(batchId, ids, bins, frames, features, labels, skipped);
+        return new WhisperBatch(batchId, ids, bins, frames, features, labels, skipped)
+        {
+            AudioSeconds = clips.Sum(c => (double)c.Length) / LogMelSpectrogram.SampleRate,
+        };
     }
 
     private string? TryPrepare(Utterance utterance, out float[]? samples, out TrainingExample? example)

@@ -66,9 +66,12 @@ public sealed class EnhancementTrainingStep
             if (batch.Noisy.dim() != 2 || !batch.Noisy.shape.SequenceEqual(batch.Clean.shape))
                 throw new ArgumentException($"noisy [{string.Join(", ", batch.Noisy.shape)}] and clean [{string.Join(", ", batch.Clean.shape)}] must both be [B, S]", nameof(microBatches));
         }
+        var clock = new StepPhaseClock();
         using var scope = NewDisposeScope();
         var counts = microBatches.Select(b => b.Noisy.size(0)).ToArray();
+        clock.Forward();
         var total = exchange is null ? counts.Sum() : (long)exchange.Sum(counts.Sum());
+        clock.AllReduce();
         if (total == 0) throw new ArgumentException("the micro-batches hold no example", nameof(microBatches));
 
         var scale = Scaler?.get_scale() ?? 1.0;
@@ -84,20 +87,25 @@ public sealed class EnhancementTrainingStep
             using (Autocast()) estimate = model.forward(batch.Noisy);
             // The first source is the speech estimate; the loss is always computed in float32.
             var loss = SiSnr.Loss(estimate.select(1, 0).to(DType.Float32), batch.Clean) * ((double)counts[i] / total);
+            clock.Forward();
             if (i == last) exchange?.BeforeLastBackward(parameters);
             (Scaler?.scale(loss) ?? loss).backward();
             var detached = loss.detach();
             lossSum = microScope.MoveToOuter(lossSum is null ? detached : lossSum + detached);
+            clock.Backward();
         }
 
         var meanLoss = lossSum?.item<double>() ?? 0.0;
+        clock.Backward();
         if (exchange is not null)
         {
             exchange.SumGradients(parameters);
             meanLoss = exchange.Sum(meanLoss);
         }
+        clock.AllReduce();
         var (norm, taken) = OptimizerStepTail.Run(optimizer, scheduler, Scaler, parameters, maxGradNorm);
-        return new TrainingStepResult(meanLoss, norm, !taken, scale);
+        clock.Optimizer();
+        return new TrainingStepResult(meanLoss, norm, !taken, scale, clock.Phases);
     }
 
     private IDisposable? Autocast() => Precision.AutocastDType is { } dtype ? autocast(Precision.Device.Type, dtype) : null;

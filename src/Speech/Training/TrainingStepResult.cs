@@ -6,4 +6,5 @@ namespace Cluster.Speech.Training;
 /// <param name="Skipped">Whether the optimizer step was skipped because a gradient was not finite (nor was the
 /// learning-rate schedule advanced).</param>
 /// <param name="LossScale">The loss scale used for this step; 1 without loss scaling.</param>
-public readonly record struct TrainingStepResult(double Loss, double GradientNorm, bool Skipped, double LossScale);
+/// <param name="Phases">Where the step's time went.</param>
+public readonly record struct TrainingStepResult(double Loss, double GradientNorm, bool Skipped, double LossScale, StepPhaseSeconds Phases = default);

@@ -72,9 +72,12 @@ public sealed class WhisperTrainingStep
     {
         ArgumentNullException.ThrowIfNull(microBatches);
         if (microBatches.Count == 0 && exchange is null) throw new ArgumentException("a training step needs at least one micro-batch", nameof(microBatches));
+        var clock = new StepPhaseClock();
         using var scope = NewDisposeScope();
         var counts = microBatches.Select(b => b.Labels.ne(-100).sum().item<long>()).ToArray();
+        clock.Forward();
         var total = exchange is null ? counts.Sum() : (long)exchange.Sum(counts.Sum());
+        clock.AllReduce();
         if (total == 0) throw new ArgumentException("the micro-batches hold no labelled position (every label is -100)", nameof(microBatches));
 
         var scale = Scaler?.get_scale() ?? 1.0;
@@ -89,20 +92,25 @@ public sealed class WhisperTrainingStep
             Tensor logits;
             using (Autocast()) logits = model.forward((batch.Mel, batch.DecoderInput));
             var loss = WhisperModel.Loss(logits, batch.Labels, labelSmoothing) * ((double)counts[i] / total);
+            clock.Forward();
             if (i == last) exchange?.BeforeLastBackward(parameters);
             (Scaler?.scale(loss) ?? loss).backward();
             var detached = loss.detach();
             lossSum = microScope.MoveToOuter(lossSum is null ? detached : lossSum + detached);
+            clock.Backward();
         }
 
         var meanLoss = lossSum?.item<double>() ?? 0.0;
+        clock.Backward();
         if (exchange is not null)
         {
             exchange.SumGradients(parameters);
             meanLoss = exchange.Sum(meanLoss);
         }
+        clock.AllReduce();
         var (norm, taken) = OptimizerStepTail.Run(optimizer, scheduler, Scaler, parameters, maxGradNorm);
-        return new TrainingStepResult(meanLoss, norm, !taken, scale);
+        clock.Optimizer();
+        return new TrainingStepResult(meanLoss, norm, !taken, scale, clock.Phases);
     }
 
     private IDisposable? Autocast() => Precision.AutocastDType is { } dtype ? autocast(Precision.Device.Type, dtype) : null;
