@@ -63,7 +63,7 @@ public sealed class StatusPageTests(ITestOutputHelper output)
 
         // Enough steps for lines worth looking at, and a checkpoint in its table.
         await page.WaitForFunctionAsync(
-            "ids => ids.every(id => Number(document.getElementById(id).dataset.points) >= 12) && document.querySelectorAll('#checkpoints tbody tr').length > 0",
+            "ids => ids.every(id => Number(document.getElementById(id).dataset.points) >= 30) && document.querySelectorAll('#checkpoints tbody tr').length > 0",
             Charts, wait);
         int[] inked = await page.EvaluateAsync<int[]>("""
             ids => ids.map(id => {

@@ -99,7 +99,7 @@
     text('reason', s.finish_reason || s.last_hold || '');
 
     text('step', String(s.step));
-    text('step-sub', s.max_steps ? `of ${s.max_steps} (${Math.round((100 * s.step) / s.max_steps)} %)` : 'steps committed by every rank');
+    text('step-sub', s.max_steps ? `of ${s.max_steps} (${Math.round((100 * s.step) / s.max_steps)} %)` : 'committed by all ranks');
     text('epoch', String(s.epoch));
     text('epoch-sub', s.epochs ? `from 0, of ${s.epochs}` : 'from 0');
     text('loss', fixed(s.loss, 4));
@@ -150,12 +150,14 @@
     text('ledger-due', String(due));
     text('duplicates', String(s.duplicate_commits));
     text('skipped', String(s.skipped_examples));
-    text('data-workers', `${s.nodes.filter(n => n.role === 'data').length}, ${s.data_workers_desired}`);
+    text('data-workers', `${s.nodes.filter(n => n.role === 'data').length} running, ${s.data_workers_desired} desired`);
   }
 
   function renderCheckpoints(s) {
     const list = [...history.checkpoints].reverse();
     text('checkpoints-count', list.length ? `${list.length} seen` : '');
+    const folder = list.length && list[0].directory ? list[0].directory.replace(/\/[^/]*$/, '') : '';
+    text('checkpoints-folder', folder ? `in ${folder}` : '');
     $('checkpoints-empty').hidden = list.length > 0;
     const body = $('checkpoints').tBodies[0];
     body.replaceChildren();
@@ -164,7 +166,9 @@
       if (c.step === s.checkpoint_step) row.className = 'latest';
       cell(row, String(c.step));
       cell(row, clock(c.unix_seconds));
-      cell(row, c.directory || '', 'path');
+      // The folder's name (its whole path on hover); the folder they are in is written under the table.
+      const directory = c.directory || '';
+      cell(row, directory.split('/').pop(), 'path').title = directory;
     }
   }
 
