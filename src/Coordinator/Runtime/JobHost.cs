@@ -130,7 +130,7 @@ public sealed class JobHost : IAsyncDisposable
             string urlFile = Path.Combine(runDirectory, ApiUrlFile);
             File.WriteAllText(urlFile + ".tmp", api.Url);
             File.Move(urlFile + ".tmp", urlFile, overwrite: true);
-            log($"coordinator at {system.Address}, API at {api.Url}, metrics at {metricsEndpoint.Url}");
+            log($"coordinator at {system.Address}, API and status page at {api.Url}/, metrics at {metricsEndpoint.Url}");
             log($"Prometheus: prometheus --config.file={Path.Combine(scrapeTargets.Directory, ScrapeTargets.ConfigFile)}");
             if (launcher is not null)
             {
