@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using Cluster.Coordinator.Runtime;
 using Cluster.Shared.Actors;
@@ -12,14 +14,21 @@ using Microsoft.Extensions.Logging;
 namespace Cluster.Coordinator.Api;
 
 /// <summary>
-/// The job's HTTP API on loopback: <c>GET /status</c> (JSON), <c>POST /scale {"data_nodes": N}</c>, <c>POST /pause</c>,
-/// <c>/resume</c>, <c>/stop</c>. Pause and stop checkpoint the current step first and answer when it is written, unless
-/// the body is <c>{"checkpoint": false}</c>. Bad input is answered with 400 and the reason; a command the job cannot take
-/// now (e.g. resume while training) with 409.
+/// The job's HTTP API, on loopback unless configured otherwise: <c>GET /status</c> (JSON), <c>GET /status/history</c>
+/// (the charts' samples, <see cref="StatusHistory"/>), the status page at <c>GET /</c> with its files under
+/// <c>/assets/</c>, <c>POST /scale {"data_nodes": N}</c>, <c>POST /pause</c>, <c>/resume</c>, <c>/stop</c>. Pause and
+/// stop checkpoint the current step first and answer when it is written, unless the body is
+/// <c>{"checkpoint": false}</c>. Bad input is answered with 400 and the reason; a command the job cannot take now (e.g.
+/// resume while training) with 409; another method on a path, e.g. <c>POST /</c>, with 405.
 /// </summary>
 public sealed class JobApi : IAsyncDisposable
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(10);
+
+    // The page may load and connect only to the coordinator; it uses no inline script or style.
+    private const string PagePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    private static readonly JsonSerializerOptions HistoryJson = new(JobStatus.Json) { WriteIndented = false };
     private readonly WebApplication app;
 
     private JobApi(WebApplication app, string url)
@@ -39,11 +48,18 @@ public sealed class JobApi : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(job);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://{host}:{port}");
+        string authority = IPAddress.TryParse(host, out IPAddress? address) && address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{host}]" : host;
+        builder.WebHost.UseUrls($"http://{authority}:{port}");
         WebApplication app = builder.Build();
         app.MapGet("/status", () => board.Latest is { } status
             ? Results.Text(JsonSerializer.Serialize(status, JobStatus.Json), "application/json")
             : Results.Problem("the job has not started", statusCode: 503));
+        app.MapGet("/status/history", (long? after) => after is < 0
+            ? BadRequest($"after must be a sample's seq (0 or more), not {after}")
+            : Results.Text(JsonSerializer.Serialize(board.History.Read(after ?? 0), HistoryJson), "application/json"));
+        var assets = StatusPageAssets.Load();
+        app.MapGet("/", (HttpResponse response) => Asset(response, assets, StatusPageAssets.Page));
+        app.MapGet("/assets/{name}", (HttpResponse response, string name) => Asset(response, assets, name));
         app.MapPost("/scale", async (HttpRequest request) =>
         {
             int count;
@@ -110,6 +126,15 @@ public sealed class JobApi : IAsyncDisposable
         }
 
         return await Send(job, command(checkpoint), timeout).ConfigureAwait(false);
+    }
+
+    private static IResult Asset(HttpResponse response, StatusPageAssets assets, string name)
+    {
+        if (!assets.TryGet(name, out var file)) return Results.NotFound();
+        response.Headers.CacheControl = "no-cache";
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.ContentSecurityPolicy = PagePolicy;
+        return Results.Bytes(file.Content, file.ContentType);
     }
 
     private static IResult BadRequest(string reason) => Results.Json(new { error = reason }, statusCode: StatusCodes.Status400BadRequest);

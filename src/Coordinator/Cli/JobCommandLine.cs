@@ -19,15 +19,23 @@ public static class JobCommandLine
         var gpuNodes = new Option<int?>("--gpu-nodes") { Description = "GpuNodes to run (default: the spec's cluster.gpu_nodes)" };
         var device = new Option<string>("--device") { Description = "What embedded GpuNodes train on: cpu or cuda (gpu-K on cuda:K)", DefaultValueFactory = _ => "cpu" };
         var port = new Option<int>("--port") { Description = "The coordinator's remoting port (0: any free port)" };
-        var apiPort = new Option<int>("--api-port") { Description = "The HTTP API's port on 127.0.0.1 (0: any free port)" };
+        var apiPort = new Option<int>("--api-port") { Description = "The HTTP API's and status page's port (0: any free port)" };
+        var apiHost = new Option<string>("--api-host")
+        {
+            Description = "The address the HTTP API and status page listen on (0.0.0.0: every interface; the API is not authenticated)",
+            DefaultValueFactory = _ => "127.0.0.1",
+        };
         var external = new Option<bool>("--external") { Description = "Do not start nodes; wait for nodes started elsewhere (secret from the spec's cluster.secret_*)" };
         var noValidate = new Option<bool>("--no-validate") { Description = "Skip data validation before training" };
         var command = new Command("train", "Train a job: coordinator plus, by default, its DataNodes and GpuNodes as local processes.");
         command.Arguments.Add(job);
-        foreach (Option option in new Option[] { dataNodes, gpuNodes, device, port, apiPort, external, noValidate }) command.Options.Add(option);
+        foreach (Option option in new Option[] { dataNodes, gpuNodes, device, port, apiPort, apiHost, external, noValidate }) command.Options.Add(option);
         command.SetAction(result => TrainRun.Run(
             new TrainOptions(result.GetValue(job)!, result.GetValue(dataNodes), result.GetValue(gpuNodes), !result.GetValue(external),
-                result.GetValue(port), result.GetValue(apiPort), result.GetValue(device)!, !result.GetValue(noValidate)),
+                result.GetValue(port), result.GetValue(apiPort), result.GetValue(device)!, !result.GetValue(noValidate))
+            {
+                ApiHost = result.GetValue(apiHost)!,
+            },
             output, error));
         return command;
     }

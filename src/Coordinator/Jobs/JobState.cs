@@ -594,6 +594,7 @@ public sealed record JobState
             LearningRate = list[0].LearningRate,
             ExamplesPerSecond = slowest > 0 ? examples / slowest : 0,
             DataWaitSeconds = list.Max(c => c.DataWaitSeconds),
+            DataStall = list.Max(c => c.StepSeconds > 0 ? Math.Clamp(c.DataWaitSeconds / c.StepSeconds, 0, 1) : 0),
             DuplicateCommits = duplicates,
         };
         return this with

@@ -16,6 +16,10 @@ public sealed record TrainingProgress
 
     public double DataWaitSeconds { get; init; }
 
+    /// <summary>The largest share of the latest step a rank spent waiting for its batch (0..1): data wait over the
+    /// rank's step time.</summary>
+    public double DataStall { get; init; }
+
     public long SkippedExamples { get; init; }
 
     public long DuplicateCommits { get; init; }

@@ -126,11 +126,11 @@ public sealed class JobHost : IAsyncDisposable
             };
             IActorRef job = system.ActorOf(JobActor.Props(settings), "job");
             if (launcher is not null) launcher.Exited = (name, processId, code) => job.Tell(new JobCommands.NodeExited(name, processId, code));
-            JobApi api = await JobApi.StartAsync("127.0.0.1", options.ApiPort, board, job, spec.Checkpointing.StopTimeout).ConfigureAwait(false);
+            JobApi api = await JobApi.StartAsync(options.ApiHost, options.ApiPort, board, job, spec.Checkpointing.StopTimeout).ConfigureAwait(false);
             string urlFile = Path.Combine(runDirectory, ApiUrlFile);
             File.WriteAllText(urlFile + ".tmp", api.Url);
             File.Move(urlFile + ".tmp", urlFile, overwrite: true);
-            log($"coordinator at {system.Address}, API at {api.Url}, metrics at {metricsEndpoint.Url}");
+            log($"coordinator at {system.Address}, API and status page at {api.Url}/, metrics at {metricsEndpoint.Url}");
             log($"Prometheus: prometheus --config.file={Path.Combine(scrapeTargets.Directory, ScrapeTargets.ConfigFile)}");
             if (launcher is not null)
             {

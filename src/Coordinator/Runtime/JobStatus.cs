@@ -50,6 +50,9 @@ public sealed record JobStatus
 
     public double DataWaitSeconds { get; init; }
 
+    /// <summary>The largest share of the latest step a rank waited for data (0..1).</summary>
+    public double DataStall { get; init; }
+
     public IReadOnlyList<NodeStatus> Nodes { get; init; } = [];
 
     public int LedgerBatches { get; init; }
@@ -109,6 +112,7 @@ public sealed record JobStatus
             LearningRate = p.LearningRate,
             ExamplesPerSecond = p.ExamplesPerSecond,
             DataWaitSeconds = p.DataWaitSeconds,
+            DataStall = p.DataStall,
             Nodes = nodes,
             LedgerBatches = state.Ledger.Plan.BatchIds.Count,
             LedgerCommitted = state.Ledger.CommittedCount,

@@ -491,6 +491,23 @@ public class JobStateTests
         Assert.Equal(generation + 1, resumed.State.Generation);
     }
 
+    [Fact]
+    public void A_steps_data_stall_is_the_largest_share_a_rank_waited_for_its_batch()
+    {
+        var state = Running(Start(batches: 12), "data-1", "gpu-0", "gpu-1").State;
+        // Rank 0 waited 0.1 s of a 0.5 s step, rank 1 0.3 s of a 1.0 s step: the stall is rank 1's 30 %, not 0.3 / 0.5.
+        foreach (var (rank, seconds, wait) in new[] { (0, 0.5, 0.1), (1, 1.0, 0.3) })
+        {
+            var commit = new StepCommitted { Generation = state.Generation, Rank = rank, Step = 1, Loss = 1, Examples = 2, StepSeconds = seconds, DataWaitSeconds = wait };
+            commit.BatchIds.Add(state.Schedule.Where(b => b.Step == 1 && b.Rank == rank).Select(b => b.BatchId));
+            state = state.Committed(commit).State;
+        }
+
+        Assert.Equal(1, state.CompletedStep);
+        Assert.Equal(0.3, state.Progress.DataStall, 12);
+        Assert.Equal(0.3, state.Progress.DataWaitSeconds, 12);
+    }
+
     /// <summary>Every rank commits <paramref name="step"/> of the current schedule.</summary>
     private static JobTransition CommitStep(JobState state, long step)
     {
