@@ -7,7 +7,8 @@
 #                    CPU; the OpenMP build shares libtorch's thread pool instead of adding its own); libsndfile1 and
 #                    libsoxr0 (audio decoding and resampling, via P/Invoke); ffmpeg (video containers);
 #                    espeak-ng (speech synthesis for demo and test corpora); prometheus (with promtool: the
-#                    tests scrape a run with the real server and lint every node's metrics)
+#                    tests scrape a run with the real server and lint every node's metrics); fonts-dejavu-core
+#                    (the text of the evaluation plots and a run's curves: SkiaSharp reads /usr/share/fonts)
 #   NuGet packages:  restored by `dotnet restore`
 #   Native shim:     built by CMake from `dotnet build` (src/Torch/Torch.csproj)
 # Set CLUSTER_SETUP_EXTRA="python3-torch" to add packages (the benchmarks do this themselves).
@@ -15,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 configuration="${CONFIGURATION:-Release}"
-packages=(cmake g++ make libtorch-dev libgloo-dev libopenblas0-openmp libsndfile1 libsoxr0 ffmpeg espeak-ng prometheus ${CLUSTER_SETUP_EXTRA:-})
+packages=(cmake g++ make libtorch-dev libgloo-dev libopenblas0-openmp libsndfile1 libsoxr0 ffmpeg espeak-ng prometheus fonts-dejavu-core ${CLUSTER_SETUP_EXTRA:-})
 
 missing=()
 for package in "${packages[@]}"; do
