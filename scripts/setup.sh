@@ -7,9 +7,10 @@
 #                    CPU; the OpenMP build shares libtorch's thread pool instead of adding its own); libsndfile1 and
 #                    libsoxr0 (audio decoding and resampling, via P/Invoke); ffmpeg (video containers);
 #                    espeak-ng (speech synthesis for demo and test corpora); prometheus (with promtool: the
-#                    tests scrape a run with the real server and lint every node's metrics); chromium and
-#                    fonts-dejavu-core (the status page's end-to-end test drives Debian's browser through
-#                    Playwright, which downloads none; the fonts make its screenshot readable)
+#                    tests scrape a run with the real server and lint every node's metrics); chromium (the
+#                    status page's end-to-end test drives Debian's browser through Playwright, which downloads
+#                    none); fonts-dejavu-core (the text of the evaluation plots, a run's curves and the status
+#                    page's screenshot: SkiaSharp reads /usr/share/fonts)
 #   NuGet packages:  restored by `dotnet restore`
 #   Native shim:     built by CMake from `dotnet build` (src/Torch/Torch.csproj)
 # Set CLUSTER_SETUP_EXTRA="python3-torch" to add packages (the benchmarks do this themselves).

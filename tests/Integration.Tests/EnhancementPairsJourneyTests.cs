@@ -37,6 +37,10 @@ public sealed class EnhancementPairsJourneyTests : IDisposable
             Assert.Equal(0, root.GetProperty("duplicate_commits").GetInt64());
         }
         Assert.True(File.Exists(Path.Combine(directory, "runs", JobName, "validation", "0-pairs.csv.validation.json")));
+        // The run's curves (docs/cluster.md), drawn from its own records at the end.
+        Assert.Contains("si_snri", File.ReadAllText(Path.Combine(directory, "runs", JobName, "evaluations.jsonl")));
+        AssertPicture(Path.Combine(directory, "runs", JobName, "loss.png"), 1000, 500);
+        AssertPicture(Path.Combine(directory, "runs", JobName, "eval.png"), 1000, 40 + 280 * CountMetrics());
 
         string eval = Succeeds("eval", "job.yaml", "--manifest", "heldout/pairs.csv", "--out", "report");
         Assert.Contains("over 6 pairs", eval);
@@ -48,7 +52,7 @@ public sealed class EnhancementPairsJourneyTests : IDisposable
             Assert.Equal(6, summary.RootElement.GetProperty("count").GetInt32());
         string[] plots = Directory.GetFiles(Path.Combine(report, "plots"), "*.png", SearchOption.AllDirectories);
         Assert.NotEmpty(plots);
-        Assert.All(plots, png => Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]));
+        Assert.All(plots, png => AssertPicture(png, 1280, 900));
 
         // A copy whose clean files are half a second late for a quarter of the pairs: same lengths, misaligned speech.
         CopyDirectory(Path.Combine(directory, "enh"), Path.Combine(directory, "shifted", "enh"));
@@ -71,6 +75,24 @@ public sealed class EnhancementPairsJourneyTests : IDisposable
         Assert.DoesNotContain("joined", refused);
         Assert.False(Directory.Exists(Path.Combine(shifted, "runs", JobName, "logs")), "no node was started");
         Assert.False(Directory.Exists(Path.Combine(shifted, "checkpoints")));
+    }
+
+    /// <summary>A PNG of the size (decoded with SkiaSharp) with drawing on it: not blank, not one colour.</summary>
+    private static void AssertPicture(string path, int width, int height)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+        using SkiaSharp.SKBitmap bitmap = SkiaSharp.SKBitmap.Decode(bytes);
+        Assert.Equal((width, height), (bitmap.Width, bitmap.Height));
+        Assert.True(bitmap.Pixels.Distinct().Count() > 20, $"{path} has hardly any colours");
+    }
+
+    /// <summary>The metrics of the run's first evaluation: eval.png has a panel for each.</summary>
+    private int CountMetrics()
+    {
+        string first = File.ReadLines(Path.Combine(directory, "runs", JobName, "evaluations.jsonl")).First();
+        using JsonDocument line = JsonDocument.Parse(first);
+        return line.RootElement.GetProperty("metrics").EnumerateObject().Count();
     }
 
     public void Dispose()

@@ -67,6 +67,7 @@ public sealed class JobActor : ActorBase
                 break;
             case EvaluationDone evaluation:
                 settings.Log($"evaluation at step {evaluation.Step}: {string.Join(", ", evaluation.Metrics.Select(m => $"{m.Key} {m.Value:F4}"))}");
+                Record(evaluation);
                 Apply(state.Evaluated(evaluation));
                 break;
             case TrainerReady ready:
@@ -349,7 +350,19 @@ public sealed class JobActor : ActorBase
             // When the coordinator received it: wall-clock throughput over a run, evaluations and checkpoints included.
             received_unix_seconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0,
         });
-        File.AppendAllLines(Path.Combine(settings.RunDirectory, "commits.jsonl"), [line]);
+        File.AppendAllLines(Path.Combine(settings.RunDirectory, RunCurves.CommitsFile), [line]);
+    }
+
+    private void Record(EvaluationDone evaluation)
+    {
+        string line = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            generation = evaluation.Generation,
+            step = evaluation.Step,
+            metrics = evaluation.Metrics.ToDictionary(m => m.Key, m => double.IsFinite(m.Value) ? m.Value : (double?)null),
+            received_unix_seconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0,
+        });
+        File.AppendAllLines(Path.Combine(settings.RunDirectory, RunCurves.EvaluationsFile), [line]);
     }
 
     /// <summary>Batches the ledger took from a checkpoint instead of from commits (see JobState.AdoptedFromCheckpoint):
@@ -368,7 +381,7 @@ public sealed class JobActor : ActorBase
             current = true,
             received_unix_seconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0,
         });
-        File.AppendAllLines(Path.Combine(settings.RunDirectory, "commits.jsonl"), [line]);
+        File.AppendAllLines(Path.Combine(settings.RunDirectory, RunCurves.CommitsFile), [line]);
     }
 
     private void Publish() => settings.Board.Publish(JobStatus.From(settings.JobName, state) with
@@ -381,6 +394,19 @@ public sealed class JobActor : ActorBase
         if (settings.Launcher is { } launcher)
         {
             foreach (string name in launcher.Running) launcher.Kill(name);
+        }
+
+        // Before status.json, so a run directory that holds the final status holds its curves too.
+        try
+        {
+            foreach (string curve in RunCurves.Write(settings.RunDirectory, settings.JobName)) settings.Log($"wrote {curve}");
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or System.Text.Json.JsonException
+            or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            // A record that cannot be read or a picture that cannot be drawn does not fail a job that ended; the
+            // records are kept.
+            settings.Log($"the run's curves were not drawn: {error.Message}");
         }
 
         JobStatus final = JobStatus.From(settings.JobName, state);

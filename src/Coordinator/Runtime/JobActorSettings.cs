@@ -13,7 +13,9 @@ namespace Cluster.Coordinator.Runtime;
 /// <param name="StopTimeout">How long a pause or stop waits for the checkpoint of the current step
 /// (checkpointing.stop_timeout) before it falls back to the last complete one.</param>
 /// <param name="RunDirectory">Where the commits (<c>commits.jsonl</c>, one line per StepCommitted received, with the time
-/// it was received) and the final status (<c>status.json</c>) are written, so a run can be audited after it ended.</param>
+/// it was received), the evaluations (<c>evaluations.jsonl</c>, one line per EvaluationDone), the curves drawn from
+/// both at the end (<see cref="RunCurves"/>) and the final status (<c>status.json</c>) are written, so a run can be
+/// audited after it ended.</param>
 public sealed record JobActorSettings(
     string JobName,
     string JobYaml,

@@ -87,7 +87,11 @@ public sealed class JobHost : IAsyncDisposable
         RestorePoint? resume = LatestCheckpoint.Find(checkpointRoot, log);
         if (resume is not null) log($"resuming from the checkpoint of step {resume.Step} ({resume.Directory})");
         // A new run's record starts empty; a resumed one goes on with the record of the run it continues.
-        if (resume is null) File.Delete(Path.Combine(runDirectory, "commits.jsonl"));
+        if (resume is null)
+        {
+            File.Delete(Path.Combine(runDirectory, RunCurves.CommitsFile));
+            File.Delete(Path.Combine(runDirectory, RunCurves.EvaluationsFile));
+        }
         File.Delete(Path.Combine(runDirectory, "status.json"));
 
         var limits = new JobLimits(spec.Schedule.MaxSteps, spec.Schedule.Epochs, spec.Batching.GradientAccumulation, gpuNodes, Math.Max(8, 4 * dataNodes));

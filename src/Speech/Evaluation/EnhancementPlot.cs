@@ -1,179 +1,145 @@
-using System.Globalization;
-using Cluster.Speech.Imaging;
+using Cluster.Speech.Plotting;
+using ScottPlot;
+using ScottPlot.Plottables;
+using SkiaSharp;
 
 namespace Cluster.Speech.Evaluation;
 
 /// <summary>
 /// One pair as a picture: rows noisy / enhanced / clean, columns waveform / spectrogram, with the SI-SNR numbers in
-/// the labels. The three waveforms share one amplitude scale and the three spectrograms one dB scale (80 dB below
-/// the loudest bin of all three), so a level or noise difference between rows shows as a visual difference.
+/// the titles. The three waveforms share one amplitude scale and the three spectrograms one dB scale (0 dB at the
+/// loudest bin of all three, 80 dB of range), so a level or noise difference between rows shows as a visual difference.
 /// </summary>
 internal static class EnhancementPlot
 {
     public const int Width = 1280;
-    public const int Height = 716;
+    public const int Height = 900;
 
     private const double DynamicRangeDb = 80;
-    private const int Left = 64;
-    private const int PanelWidth = 560;
-    private const int PanelHeight = 150;
-    private const int SpectrogramLeft = Left + PanelWidth + 72;
-    private const int FirstRowTop = 66;
-    private const int RowHeight = 204;
-    private const int LabelHeight = 22;
+    private const int HeaderHeight = 78;
+    private const int WaveformWidth = 600;
+    private const int RowHeight = (Height - HeaderHeight) / 3;
 
-    private static readonly Rgb Background = Rgb.White;
-    private static readonly Rgb Ink = new(30, 30, 30);
-    private static readonly Rgb Muted = new(110, 110, 110);
-    private static readonly Rgb PanelFill = new(246, 246, 246);
-    private static readonly Rgb Frame = new(170, 170, 170);
+    // The heatmap is drawn cell per pixel at most: a longer clip or a finer STFT is max-pooled to this, so a thin
+    // harmonic or a short click is not lost between sampled cells.
+    private const int MaxColumns = 520;
+    private const int MaxRows = 200;
 
+    private static readonly Color Muted = new(100, 100, 100);
+
+    /// <summary>The figure as PNG bytes.</summary>
     /// <param name="heading">What the pair is in the report, e.g. "worst 1 of 5"; the id follows it.</param>
-    public static Canvas Render(EnhancementExample example, string heading, int sampleRate)
+    public static byte[] Render(EnhancementExample example, string heading, int sampleRate)
     {
         EnhancementResult r = example.Result;
-        var canvas = new Canvas(Width, Height, Background);
-        canvas.DrawText(Left, 10, $"{heading}: {r.Id}", Ink, scale: 2);
-        canvas.DrawText(Left, 34,
-            $"SI-SNR noisy {Db(r.SiSnrNoisy)}   enhanced {Db(r.SiSnrEnhanced)}   SI-SNRi {Db(r.SiSnrImprovement, signed: true)}   SNR enhanced {Db(r.SnrEnhanced)}",
-            Ink);
-        canvas.DrawText(Left, 52, "waveform (shared amplitude scale)", Muted);
-        canvas.DrawText(SpectrogramLeft, 52, $"spectrogram 0-8 kHz, dB (STFT {Spectrogram.FftSize}/{Spectrogram.Hop}, Hann)", Muted);
-
-        (string Label, Rgb Color, ReadOnlyMemory<float> Samples)[] rows =
+        (string Name, string Numbers, Color Color, ReadOnlyMemory<float> Samples)[] rows =
         [
-            ($"NOISY (input)   SI-SNR {Db(r.SiSnrNoisy)}", new Rgb(204, 85, 0), example.Noisy),
-            ($"ENHANCED   SI-SNR {Db(r.SiSnrEnhanced)}   SI-SNRi {Db(r.SiSnrImprovement, signed: true)}", new Rgb(31, 90, 180), example.Enhanced),
-            ("CLEAN (reference)", new Rgb(30, 130, 60), example.Clean),
+            ("Noisy (input)", $"SI-SNR {Db(r.SiSnrNoisy)}", new Color(204, 85, 0), example.Noisy),
+            ("Enhanced", $"SI-SNR {Db(r.SiSnrEnhanced)}, SI-SNRi {Db(r.SiSnrImprovement, signed: true)}", new Color(31, 90, 180), example.Enhanced),
+            ("Clean (reference)", "", new Color(30, 130, 60), example.Clean),
         ];
 
         double peak = rows.Max(row => PeakOf(row.Samples.Span));
         Spectrogram[] spectrograms = [.. rows.Select(row => Spectrogram.Compute(row.Samples.Span))];
-        double top = spectrograms.Max(s => s.Max);
+        double loudest = spectrograms.Max(s => s.Max);
         double seconds = (double)example.Clean.Length / sampleRate;
-        for (int i = 0; i < rows.Length; i++)
-        {
-            int y = FirstRowTop + i * RowHeight;
-            canvas.DrawText(Left, y, rows[i].Label, rows[i].Color, scale: 2);
-            int panelTop = y + LabelHeight;
-            DrawWaveform(canvas, rows[i].Samples.Span, peak, rows[i].Color, panelTop);
-            DrawSpectrogram(canvas, spectrograms[i], top, panelTop);
-            DrawTimeAxis(canvas, Left, panelTop + PanelHeight, seconds);
-            DrawTimeAxis(canvas, SpectrogramLeft, panelTop + PanelHeight, seconds);
-        }
 
-        DrawColorBar(canvas, FirstRowTop + rows.Length * RowHeight);
-        return canvas;
-    }
-
-    private static void DrawWaveform(Canvas canvas, ReadOnlySpan<float> samples, double peak, Rgb color, int top)
-    {
-        canvas.FillRect(Left, top, PanelWidth, PanelHeight, PanelFill);
-        int middle = top + PanelHeight / 2;
-        canvas.DrawLine(Left, middle, Left + PanelWidth - 1, middle, Frame);
-        // A column per pixel from its lowest to its highest sample: every peak stays visible however long the clip.
-        double scale = peak > 0 ? (PanelHeight / 2 - 2) / peak : 0;
-        for (int x = 0; x < PanelWidth && samples.Length > 0; x++)
+        var plots = new List<(Plot Plot, SKRectI Where)>();
+        try
         {
-            int start = (int)((long)x * samples.Length / PanelWidth);
-            int end = Math.Max(start + 1, (int)((long)(x + 1) * samples.Length / PanelWidth));
-            float low = float.MaxValue, high = float.MinValue;
-            foreach (float sample in samples[start..Math.Min(end, samples.Length)])
+            for (int i = 0; i < rows.Length; i++)
             {
-                low = Math.Min(low, sample);
-                high = Math.Max(high, sample);
+                int top = HeaderHeight + i * RowHeight;
+                string title = rows[i].Numbers.Length > 0 ? $"{rows[i].Name}: {rows[i].Numbers}" : rows[i].Name;
+                plots.Add((Waveform(rows[i].Samples, sampleRate, seconds, peak, rows[i].Color, title),
+                    new SKRectI(0, top, WaveformWidth, top + RowHeight)));
+                plots.Add((SpectrogramPlot(spectrograms[i], loudest, seconds, sampleRate / 2.0, $"{rows[i].Name}: spectrogram"),
+                    new SKRectI(WaveformWidth, top, Width, top + RowHeight)));
             }
 
-            canvas.DrawLine(Left + x, middle - (int)Math.Round(high * scale), Left + x, middle - (int)Math.Round(low * scale), color);
+            return Figure.Png(Width, Height, canvas =>
+            {
+                Figure.Text(canvas, $"{heading}: {r.Id}", 16, 28, 20, Figure.Ink, bold: true);
+                Figure.Text(canvas,
+                    $"SI-SNR noisy {Db(r.SiSnrNoisy)}    enhanced {Db(r.SiSnrEnhanced)}    SI-SNRi {Db(r.SiSnrImprovement, signed: true)}    SNR enhanced {Db(r.SnrEnhanced)}",
+                    16, 52, 15, Figure.Ink);
+                Figure.Text(canvas,
+                    $"Waveforms on one amplitude scale; spectrograms (STFT {Spectrogram.FftSize}/{Spectrogram.Hop}, Hann) in dB below the loudest bin of the three.",
+                    16, 70, 12, Muted);
+                foreach ((Plot plot, SKRectI where) in plots) Figure.Place(canvas, plot, where);
+            });
         }
-
-        canvas.DrawRect(Left, top, PanelWidth, PanelHeight, Frame);
-        string amplitude = peak.ToString("0.00", CultureInfo.InvariantCulture);
-        RightAligned(canvas, Left - 4, top, "+" + amplitude);
-        RightAligned(canvas, Left - 4, middle - Canvas.TextHeight / 2, "0");
-        RightAligned(canvas, Left - 4, top + PanelHeight - Canvas.TextHeight, "-" + amplitude);
+        finally
+        {
+            foreach ((Plot plot, _) in plots) plot.Dispose();
+        }
     }
 
-    private static void DrawSpectrogram(Canvas canvas, Spectrogram spectrogram, double top, int panelTop)
+    private static Plot Waveform(ReadOnlyMemory<float> samples, int sampleRate, double seconds, double peak, Color color, string title)
     {
-        // Each pixel shows the loudest cell it covers (or the nearest one, where cells are larger than pixels), so
-        // a thin harmonic or a short click is not lost between sampled cells.
-        var columns = new float[PanelWidth * spectrogram.Bins];
-        for (int x = 0; x < PanelWidth; x++)
+        var plot = new Plot();
+        // Signal draws the lowest to the highest sample of each pixel column, so every peak stays visible however long the clip.
+        Signal signal = plot.Add.Signal(samples.ToArray(), 1.0 / sampleRate, color);
+        signal.LineWidth = 1;
+        double range = peak > 0 ? peak * 1.05 : 1;
+        plot.Axes.SetLimits(0, Math.Max(seconds, 1e-3), -range, range);
+        plot.Title(title, 14);
+        plot.XLabel("time (s)", 12);
+        plot.YLabel("amplitude", 12);
+        return plot;
+    }
+
+    private static Plot SpectrogramPlot(Spectrogram spectrogram, double loudest, double seconds, double nyquist, string title)
+    {
+        var plot = new Plot();
+        Heatmap heatmap = plot.Add.Heatmap(Pooled(spectrogram, loudest));
+        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        heatmap.ManualRange = new ScottPlot.Range(-DynamicRangeDb, 0);
+        double width = Math.Max(seconds, 1e-3);
+        heatmap.Extent = new CoordinateRect(0, width, 0, nyquist);
+        plot.Axes.SetLimits(0, width, 0, nyquist);
+        plot.Add.ColorBar(heatmap).Label = "dB";
+        plot.Title(title, 14);
+        plot.XLabel("time (s)", 12);
+        plot.YLabel("frequency (Hz)", 12);
+        return plot;
+    }
+
+    /// <summary>The spectrogram in dB relative to <paramref name="loudest"/>, clipped to the dynamic range, as
+    /// [row, column] with row 0 the highest frequency (the top of the image), max-pooled to at most
+    /// <see cref="MaxRows"/> × <see cref="MaxColumns"/> cells.</summary>
+    private static double[,] Pooled(Spectrogram spectrogram, double loudest)
+    {
+        int rows = Math.Min(spectrogram.Bins, MaxRows);
+        int columns = Math.Min(spectrogram.Frames, MaxColumns);
+        var cells = new double[rows, columns];
+        for (int row = 0; row < rows; row++)
         {
-            (int first, int last) = Cover(x, PanelWidth, spectrogram.Frames);
-            for (int bin = 0; bin < spectrogram.Bins; bin++)
+            (int firstBin, int lastBin) = Cover(rows - 1 - row, rows, spectrogram.Bins);
+            for (int column = 0; column < columns; column++)
             {
-                float loudest = float.MinValue;
-                for (int frame = first; frame < last; frame++) loudest = Math.Max(loudest, spectrogram[bin, frame]);
-                columns[x * spectrogram.Bins + bin] = loudest;
+                (int firstFrame, int lastFrame) = Cover(column, columns, spectrogram.Frames);
+                float max = float.MinValue;
+                for (int bin = firstBin; bin < lastBin; bin++)
+                {
+                    for (int frame = firstFrame; frame < lastFrame; frame++) max = Math.Max(max, spectrogram[bin, frame]);
+                }
+
+                cells[row, column] = Math.Clamp(max - loudest, -DynamicRangeDb, 0);
             }
         }
 
-        var image = new Canvas(PanelWidth, PanelHeight, Rgb.Black);
-        for (int row = 0; row < PanelHeight; row++)
-        {
-            // Row 0 is the top of the panel, the highest frequency.
-            (int first, int last) = Cover(PanelHeight - 1 - row, PanelHeight, spectrogram.Bins);
-            for (int x = 0; x < PanelWidth; x++)
-            {
-                float loudest = float.MinValue;
-                for (int bin = first; bin < last; bin++) loudest = Math.Max(loudest, columns[x * spectrogram.Bins + bin]);
-                image.SetPixel(x, row, Viridis.At((loudest - (top - DynamicRangeDb)) / DynamicRangeDb));
-            }
-        }
-
-        canvas.Blit(image, SpectrogramLeft, panelTop);
-        canvas.DrawRect(SpectrogramLeft, panelTop, PanelWidth, PanelHeight, Frame);
-        RightAligned(canvas, SpectrogramLeft - 4, panelTop, "8k");
-        RightAligned(canvas, SpectrogramLeft - 4, panelTop + PanelHeight / 2 - Canvas.TextHeight / 2, "4k");
-        RightAligned(canvas, SpectrogramLeft - 4, panelTop + PanelHeight - Canvas.TextHeight, "0 Hz");
+        return cells;
     }
 
-    /// <summary>The cells [first, last) of <paramref name="cells"/> that pixel <paramref name="pixel"/> of
-    /// <paramref name="pixels"/> covers; at least one.</summary>
-    private static (int First, int Last) Cover(int pixel, int pixels, int cells)
+    /// <summary>The cells [first, last) of <paramref name="cells"/> that cell <paramref name="index"/> of
+    /// <paramref name="count"/> pooled ones covers; at least one.</summary>
+    private static (int First, int Last) Cover(int index, int count, int cells)
     {
-        int first = (int)((long)pixel * cells / pixels);
-        int last = (int)((long)(pixel + 1) * cells / pixels);
+        int first = (int)((long)index * cells / count);
+        int last = (int)((long)(index + 1) * cells / count);
         return (Math.Min(first, cells - 1), Math.Max(last, Math.Min(first, cells - 1) + 1));
     }
-
-    private static void DrawTimeAxis(Canvas canvas, int left, int y, double seconds)
-    {
-        double step = TickStep(seconds);
-        for (int tick = 0; tick * step <= seconds + 1e-9; tick++)
-        {
-            double time = tick * step;
-            int x = left + (int)Math.Round(time / Math.Max(seconds, 1e-9) * (PanelWidth - 1));
-            canvas.DrawLine(x, y, x, y + 3, Frame);
-            string label = time.ToString(step < 1 ? "0.0" : "0", CultureInfo.InvariantCulture) + "s";
-            int width = Canvas.TextWidth(label);
-            canvas.DrawText(Math.Clamp(x - width / 2, left, left + PanelWidth - width), y + 6, label, Muted);
-        }
-    }
-
-    /// <summary>A round step that puts at most about ten ticks on the axis.</summary>
-    private static double TickStep(double seconds)
-    {
-        foreach (double step in (double[])[0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600])
-            if (seconds / step <= 10) return step;
-        return Math.Ceiling(seconds / 10 / 600) * 600;
-    }
-
-    private static void DrawColorBar(Canvas canvas, int y)
-    {
-        const int barHeight = 10;
-        for (int x = 0; x < PanelWidth; x++)
-            canvas.DrawLine(SpectrogramLeft + x, y, SpectrogramLeft + x, y + barHeight - 1, Viridis.At((double)x / (PanelWidth - 1)));
-        canvas.DrawRect(SpectrogramLeft, y, PanelWidth, barHeight, Frame);
-        canvas.DrawText(SpectrogramLeft, y + barHeight + 4, $"-{DynamicRangeDb:0} dB", Muted);
-        string right = "0 dB = loudest bin of the three";
-        canvas.DrawText(SpectrogramLeft + PanelWidth - Canvas.TextWidth(right), y + barHeight + 4, right, Muted);
-    }
-
-    private static void RightAligned(Canvas canvas, int right, int y, string text) =>
-        canvas.DrawText(right - Canvas.TextWidth(text), y, text, Muted);
 
     private static string Db(double value, bool signed = false) => ReportText.Fixed(value, 2, signed) + " dB";
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Cluster.Speech.Data;
 
 namespace Cluster.Speech.Evaluation;
 
@@ -88,8 +89,8 @@ public sealed class EnhancementReport
         {
             for (int i = 0; i < examples.Count; i++)
             {
-                EnhancementPlot.Render(examples[i], $"{ranking} {i + 1} of {examples.Count}", SampleRate)
-                    .SavePng(Path.Combine(folder, PlotPath(ranking, i + 1, examples[i].Result.Id)));
+                byte[] png = EnhancementPlot.Render(examples[i], $"{ranking} {i + 1} of {examples.Count}", SampleRate);
+                AtomicFile.Write(Path.Combine(folder, PlotPath(ranking, i + 1, examples[i].Result.Id)), stream => stream.Write(png));
             }
         }
 

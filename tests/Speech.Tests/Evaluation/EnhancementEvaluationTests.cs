@@ -157,9 +157,12 @@ public sealed class EnhancementEvaluationTests : IDisposable
         Assert.Contains("| si_snri |", markdown);
         Assert.Contains("(plots/best-01-spk3_utt_3.png)", markdown);
 
-        DecodedPng png = PngDecoder.Decode(File.ReadAllBytes(Path.Combine(output, "plots", plots[0])));
-        Assert.Equal((EnhancementPlot.Width, EnhancementPlot.Height), (png.Width, png.Height));
-        Assert.Equal(EnhancementPlot.Render(report.Best[0], "best 1 of 2", Rate).Pixels.ToArray(), png.Rgb);
+        foreach (string plot in plots)
+        {
+            PlotPng png = PlotPng.Decode(File.ReadAllBytes(Path.Combine(output, "plots", plot)));
+            Assert.Equal((EnhancementPlot.Width, EnhancementPlot.Height), (png.Width, png.Height));
+            Assert.InRange(png.Inked(), 0.2, 0.95);
+        }
     }
 
     [Fact]
