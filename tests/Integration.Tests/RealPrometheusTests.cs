@@ -56,11 +56,20 @@ public sealed class RealPrometheusTests : IDisposable
             var phase = await QueryAsync(http, api, "cluster_job_phase{phase=\"training\"}");
             Assert.Equal(1, Assert.Single(phase).Value);
 
+            // Every series of the catalogue that a run without checkpoints or evaluations produces, on every node of its role.
+            foreach (var (name, nodes) in Catalogue)
+            {
+                await UntilAsync(http, api, $"{name} from {nodes} node(s)", async () =>
+                    (await QueryAsync(http, api, $"count by (node) ({name})")).Count == nodes ? "" : null);
+            }
+
             foreach (string address in JsonDocument.Parse(File.ReadAllText(targets)).RootElement.EnumerateArray().Select(t => t.GetProperty("targets")[0].GetString()!))
             {
                 string exposition = await http.GetStringAsync($"http://{address}/metrics");
                 var (code, output) = Run("promtool", exposition, "check", "metrics");
                 Assert.True(code == 0, $"promtool check metrics on {address}: {output}");
+                int series = exposition.Split('\n').Count(line => line.Length > 0 && line[0] != '#');
+                Assert.True(series < 2000, $"{address} exposes {series} series");
             }
         }
         finally
@@ -71,6 +80,35 @@ public sealed class RealPrometheusTests : IDisposable
         JobRun.WaitForExit(train, job);
         Assert.True(train.ExitCode == 0, job.Transcript());
     }
+
+    private static readonly (string Name, int Nodes)[] Catalogue =
+    [
+        .. new[]
+        {
+            "cluster_train_steps_total", "cluster_train_examples_total", "cluster_train_step_duration_seconds_bucket",
+            "cluster_train_phase_time_seconds_total{phase=\"data_wait\"}", "cluster_train_phase_time_seconds_total{phase=\"forward\"}",
+            "cluster_train_phase_time_seconds_total{phase=\"backward\"}", "cluster_train_phase_time_seconds_total{phase=\"allreduce\"}",
+            "cluster_train_phase_time_seconds_total{phase=\"optimizer\"}", "cluster_train_audio_seconds_total",
+            "cluster_train_audio_padded_seconds_total", "cluster_train_label_tokens_total", "cluster_train_loss",
+            "cluster_train_learning_rate", "cluster_train_gradient_norm", "cluster_train_loss_scale", "cluster_train_world_size",
+            "cluster_train_generation", "cluster_train_flops_total", "cluster_train_model_flops_per_second", "cluster_train_mfu_ratio",
+        }.Select(name => (name, 2)),
+        .. new[]
+        {
+            "cluster_data_batches_total", "cluster_data_examples_total", "cluster_data_batch_build_duration_seconds_bucket",
+            "cluster_data_sent_bytes_total", "cluster_data_audio_decoded_seconds_total", "cluster_data_batches_in_flight",
+            "cluster_data_requests_in_flight", "cluster_data_worker_busy_ratio", "cluster_data_worker_busy_time_seconds_total",
+            "cluster_data_node_workers", "cluster_data_shards",
+        }.Select(name => (name, 2)),
+        .. new[]
+        {
+            "cluster_job_info", "cluster_job_phase", "cluster_job_step", "cluster_job_epoch", "cluster_job_epoch_progress_ratio",
+            "cluster_job_generation", "cluster_ledger_batches", "cluster_nodes", "cluster_data_workers_desired", "cluster_data_workers",
+        }.Select(name => (name, 1)),
+        ("cluster_process_resident_memory_bytes", 5),
+        ("cluster_process_cpu_time_seconds_total", 5),
+        ("dotnet_gc_collections_total", 5),
+    ];
 
     // Node label → value of an instant query.
     private static async Task<Dictionary<string, double>> QueryAsync(HttpClient http, string api, string query)
