@@ -65,7 +65,8 @@ public sealed class TrainerMetricsTests
         Assert.Equal(1, scraped.Value("cluster_checkpoint_duration_seconds_count", ("node", "gpu-7")));
         Assert.Equal(4096, scraped.Value("cluster_checkpoint_size_bytes", ("node", "gpu-7")));
         Assert.Equal(1, scraped.Value("cluster_checkpoint_failures_total", ("node", "gpu-7")));
-        Assert.True(scraped.Value("cluster_process_resident_memory_bytes") > 0);
-        Assert.True(scraped.Value("cluster_process_cpu_time_seconds_total") > 0);
+        // The process's resident memory and CPU time come from the runtime's instrumentation.
+        Assert.True(scraped.Value("dotnet_process_memory_working_set_bytes") > 0);
+        Assert.True(scraped.Value("dotnet_process_cpu_time_seconds_total", ("cpu_mode", "user")) > 0);
     }
 }

@@ -105,8 +105,8 @@ public sealed class RealPrometheusTests : IDisposable
             "cluster_job_info", "cluster_job_phase", "cluster_job_step", "cluster_job_epoch", "cluster_job_epoch_progress_ratio",
             "cluster_job_generation", "cluster_ledger_batches", "cluster_nodes", "cluster_data_workers_desired", "cluster_data_workers",
         }.Select(name => (name, 1)),
-        ("cluster_process_resident_memory_bytes", 5),
-        ("cluster_process_cpu_time_seconds_total", 5),
+        ("dotnet_process_memory_working_set_bytes", 5),
+        ("dotnet_process_cpu_time_seconds_total{cpu_mode=\"user\"}", 5),
         ("dotnet_gc_collections_total", 5),
     ];
 

@@ -47,7 +47,6 @@ public sealed class MetricsEndpoint : IAsyncDisposable
     public static async Task<MetricsEndpoint> StartAsync(MetricsEndpointOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ProcessMetrics.EnsureCreated();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -65,7 +64,6 @@ public sealed class MetricsEndpoint : IAsyncDisposable
             .WithMetrics(metrics =>
             {
                 foreach (string meter in options.Meters) metrics.AddMeter(meter);
-                metrics.AddMeter(ProcessMetrics.MeterName);
                 metrics.AddRuntimeInstrumentation();
                 // The runtime's gauges named *.count would end in _count, which Prometheus keeps for histogram and
                 // summary series (promtool check metrics refuses them); they are served under plural names instead.
